@@ -1,0 +1,35 @@
+"""bertopic-saetm: Sparse Autoencoders are Topic Models (SAE-TM).
+
+The numerical core (``sae``, ``word_emission``, ``merging``, ``ctm``) has no BERTopic
+imports; :class:`SAETopicModel` is the estimator built on it.
+"""
+
+from .ctm import CTMSample, atom_recovery, sample_ctm
+from .sae import (
+    SAEConfig,
+    SAETrainingConfig,
+    SAETrainingReport,
+    SparseAutoencoder,
+    load_sae,
+    save_sae,
+    train_sae,
+)
+from .topic_model import SAETopicModel
+from .vocabulary import default_vectorizer
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "SAETopicModel",
+    "SparseAutoencoder",
+    "SAEConfig",
+    "SAETrainingConfig",
+    "SAETrainingReport",
+    "train_sae",
+    "save_sae",
+    "load_sae",
+    "default_vectorizer",
+    "sample_ctm",
+    "atom_recovery",
+    "CTMSample",
+]

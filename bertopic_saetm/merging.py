@@ -1,0 +1,184 @@
+"""Merging atoms into any number of topics, without retraining.
+
+Each valid atom (prior > 0) gets a topic vector: the average word vector of its top words
+(word-emission row truncated to cumulative probability ``top_p``). Weighted k-means on those
+vectors (weights = atom priors) partitions the atoms; a topic's word distribution is the
+prior-weighted average of its atoms' rows and a document's weight on a topic is the sum of
+its weights on the topic's atoms.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.cluster import KMeans
+
+logger = logging.getLogger(__name__)
+
+
+def truncate_top_p(atom_word: np.ndarray, top_p: float = 0.9) -> np.ndarray:
+    """Keep each row's most probable words up to cumulative ``top_p``; renormalise.
+
+    Parameters
+    ----------
+    atom_word : ndarray of shape (n_atoms, n_words)
+    top_p : float in (0, 1]
+
+    Returns
+    -------
+    ndarray of shape (n_atoms, n_words)
+    """
+    if not 0 < top_p <= 1:
+        raise ValueError(f"top_p must be in (0, 1], got {top_p}.")
+    order = np.argsort(-atom_word, axis=1, kind="stable")
+    sorted_rows = np.take_along_axis(atom_word, order, axis=1)
+    cumulative = np.cumsum(sorted_rows, axis=1)
+    # Keep a word if the mass before it is still below top_p (so the top word always stays).
+    keep_sorted = (cumulative - sorted_rows) < top_p * cumulative[:, -1:]
+    keep = np.zeros_like(keep_sorted)
+    np.put_along_axis(keep, order, keep_sorted, axis=1)
+    truncated = np.where(keep, atom_word, 0.0)
+    sums = truncated.sum(axis=1, keepdims=True)
+    return np.divide(truncated, sums, out=np.zeros_like(truncated), where=sums > 0)
+
+
+def atom_topic_vectors(
+    atom_word: np.ndarray,
+    word_vectors: np.ndarray | None,
+    found: np.ndarray | None = None,
+    atoms: np.ndarray | None = None,
+    top_p: float = 0.9,
+) -> np.ndarray:
+    """Topic vector of every atom, L2-normalised.
+
+    Parameters
+    ----------
+    atom_word : ndarray of shape (n_atoms, n_words)
+    word_vectors : ndarray of shape (n_words, dim) or None
+        None: use ``atoms`` (decoder directions) instead.
+    found : ndarray of shape (n_words,), bool, optional
+        Words that have a vector; the truncated rows are renormalised over them.
+    atoms : ndarray of shape (n_atoms, d_in), optional
+        Decoder directions, required when ``word_vectors`` is None.
+    top_p : float
+
+    Returns
+    -------
+    ndarray of shape (n_atoms, dim)
+    """
+    if word_vectors is None:
+        if atoms is None:
+            raise ValueError("Either word vectors or the atoms' decoder rows are needed.")
+        vectors = np.asarray(atoms, dtype=np.float64)
+    else:
+        weights = truncate_top_p(atom_word, top_p)
+        if found is not None and not found.all():
+            weights = weights * found[None, :]
+        norm_wv = np.asarray(word_vectors, dtype=np.float64)
+        lengths = np.linalg.norm(norm_wv, axis=1, keepdims=True)
+        norm_wv = np.divide(norm_wv, lengths, out=np.zeros_like(norm_wv), where=lengths > 0)
+        vectors = weights @ norm_wv
+    lengths = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return np.divide(vectors, lengths, out=np.zeros_like(vectors), where=lengths > 0)
+
+
+def _compact(labels: np.ndarray) -> np.ndarray:
+    # Topic ids 0..k-1 in order of first appearance by atom index (deterministic).
+    _, first = np.unique(labels, return_index=True)
+    mapping = {label: new for new, label in enumerate(labels[np.sort(first)])}
+    return np.array([mapping[label] for label in labels], dtype=np.int64)
+
+
+def cluster_atoms(
+    topic_vectors: np.ndarray,
+    prior: np.ndarray,
+    n_topics: int | str,
+    random_state: int | None = None,
+    min_cluster_size: int = 3,
+) -> np.ndarray:
+    """Assign valid atoms to topics.
+
+    Parameters
+    ----------
+    topic_vectors : ndarray of shape (n_atoms, dim)
+    prior : ndarray of shape (n_atoms,)
+        Atoms with prior 0 are invalid and get topic -1.
+    n_topics : int or "auto"
+        ``"auto"``: HDBSCAN on the topic vectors decides the number; atoms it calls noise
+        join the topic with the nearest centroid.
+    random_state : int, optional
+        Seed of k-means.
+    min_cluster_size : int
+        HDBSCAN's minimum number of atoms per topic (``"auto"`` only).
+
+    Returns
+    -------
+    ndarray of shape (n_atoms,), int
+        Topic id of every atom (0 .. n_topics-1), -1 for invalid atoms.
+    """
+    valid = prior > 0
+    n_valid = int(valid.sum())
+    atom_to_topic = np.full(prior.shape[0], -1, dtype=np.int64)
+    if n_valid == 0:
+        raise ValueError("No atom is active on this corpus, so there is nothing to merge.")
+    X = topic_vectors[valid]
+    w = prior[valid]
+    if isinstance(n_topics, str):
+        labels = _hdbscan_labels(X, w, min_cluster_size)
+    else:
+        if not 1 <= n_topics <= n_valid:
+            raise ValueError(
+                f"n_topics must be between 1 and the number of active atoms ({n_valid}), "
+                f"got {n_topics}."
+            )
+        kmeans = KMeans(n_clusters=n_topics, n_init=3, random_state=random_state)
+        labels = kmeans.fit_predict(X, sample_weight=w)
+        if np.unique(labels).size < n_topics:
+            logger.warning(
+                "Only %d distinct topics could be formed (requested %d): atoms coincide.",
+                np.unique(labels).size, n_topics,
+            )
+    atom_to_topic[valid] = _compact(labels)
+    return atom_to_topic
+
+
+def _hdbscan_labels(X: np.ndarray, weights: np.ndarray, min_cluster_size: int) -> np.ndarray:
+    import hdbscan
+
+    if X.shape[0] < 2 * min_cluster_size:
+        return np.zeros(X.shape[0], dtype=np.int64)
+    labels = hdbscan.HDBSCAN(min_cluster_size=min_cluster_size, min_samples=1).fit_predict(X)
+    clusters = np.unique(labels[labels >= 0])
+    if clusters.size == 0:
+        logger.warning("HDBSCAN found no dense group of atoms: one topic holds them all.")
+        return np.zeros(X.shape[0], dtype=np.int64)
+    centroids = np.stack([
+        np.average(X[labels == c], axis=0, weights=weights[labels == c] + 1e-12)
+        for c in clusters
+    ])
+    noise = labels < 0
+    if noise.any():
+        labels = labels.copy()
+        labels[noise] = clusters[np.argmax(X[noise] @ centroids.T, axis=1)]
+    return labels
+
+
+def assignment_matrix(atom_to_topic: np.ndarray, n_topics: int) -> sp.csr_matrix:
+    """One-hot atom-to-topic matrix, sparse of shape (n_atoms, n_topics); invalid rows empty."""
+    valid = np.flatnonzero(atom_to_topic >= 0)
+    return sp.csr_matrix(
+        (np.ones(valid.size), (valid, atom_to_topic[valid])),
+        shape=(atom_to_topic.shape[0], n_topics),
+    )
+
+
+def merge_topic_word(
+    atom_word: np.ndarray, prior: np.ndarray, atom_to_topic: np.ndarray, n_topics: int
+) -> np.ndarray:
+    """Prior-weighted average of each topic's atom rows, ndarray of shape (n_topics, n_words)."""
+    A = assignment_matrix(atom_to_topic, n_topics)
+    weighted = A.T @ (atom_word * prior[:, None])
+    mass = np.asarray(A.T @ prior).ravel()
+    return weighted / np.maximum(mass, 1e-300)[:, None]

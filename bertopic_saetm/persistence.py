@@ -1,0 +1,154 @@
+"""Saving and loading fitted SAETopicModels: a folder of safetensors + JSON, no pickle.
+
+Layout::
+
+    model_dir/
+        saetm.json           format name and version, parameters, vocabulary, reports
+        arrays.safetensors   atom_word_, background_, atom_prior_, ... (float64 / int64)
+        sae/                 the SAE in SAE-Lens format (cfg.json + sae_weights.safetensors)
+
+The folder is written under a temporary name and renamed into place, so an interrupted save
+never leaves a half-written model that loads.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from safetensors import SafetensorError
+from safetensors.numpy import load_file, save_file
+
+from .sae import SAETrainingConfig, load_sae, save_sae
+
+FORMAT_NAME = "bertopic-saetm"
+FORMAT_VERSION = 1
+META_FILE = "saetm.json"
+ARRAYS_FILE = "arrays.safetensors"
+SAE_DIR = "sae"
+
+_ARRAYS = ("atom_word_", "background_", "atom_prior_", "atom_topic_vectors_", "atom_to_topic_",
+           "topic_word_", "topic_prior_", "idf_", "inactive_documents_")
+_JSON_PARAMS = ("n_topics", "background_weight", "top_p", "emission_max_iter", "emission_tol",
+                "min_cluster_size", "random_state", "verbose")
+
+
+def _portable(value):
+    """The value if JSON can hold it, else None (the parameter is then not restored)."""
+    try:
+        json.dumps(value)
+    except TypeError:
+        return None
+    return value
+
+
+def save_model(model, path) -> Path:
+    """Write a fitted model to ``path`` (replacing an existing model folder there)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    params = {name: getattr(model, name) for name in _JSON_PARAMS}
+    params["embedding_model"] = model.embedding_model if model.embedding_model == "default" \
+        else None
+    params["word_vectors"] = model.word_vectors if isinstance(model.word_vectors, str) else None
+    params["sae_config"] = model.sae_config.to_dict() if model.sae_config is not None else None
+    params["sae_pretrained"] = model.sae is not None
+    params["vectorizer"] = None if model.vectorizer is None else _portable(
+        {k: v for k, v in model.vectorizer.get_params().items() if k != "dtype"}
+    )
+    meta = {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "params": params,
+        "vocabulary": [str(w) for w in model.vocabulary_],
+        "n_topics_": model.n_topics_,
+        "n_features_in_": model.n_features_in_,
+        "sae_report_": model.sae_report_,
+        "emission_log_likelihood_": model.emission_log_likelihood_,
+        "emission_n_iter_": model.emission_n_iter_,
+        "fit_seconds_": model.fit_seconds_,
+    }
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+    try:
+        save_sae(model.sae_, tmp / SAE_DIR)
+        save_file({name: np.ascontiguousarray(getattr(model, name)) for name in _ARRAYS},
+                  str(tmp / ARRAYS_FILE))
+        (tmp / META_FILE).write_text(json.dumps(meta, indent=1))
+        os.chmod(tmp, 0o755)
+        if path.exists():
+            if not (path / META_FILE).is_file():
+                raise FileExistsError(
+                    f"{path} exists and is not a saved SAETopicModel; refusing to overwrite it."
+                )
+            old = path.with_name(f".{path.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            path.rename(old)
+            tmp.rename(path)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            tmp.rename(path)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return path
+
+
+def load_model(cls, path):
+    """Read a model folder written by :func:`save_model`."""
+    path = Path(path)
+    meta_path = path / META_FILE
+    if not meta_path.is_file():
+        raise FileNotFoundError(f"{path} is not a saved SAETopicModel ({META_FILE} is missing).")
+    try:
+        meta = json.loads(meta_path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{meta_path}: not valid JSON ({exc}).") from exc
+    if meta.get("format") != FORMAT_NAME:
+        raise ValueError(f"{meta_path}: not a {FORMAT_NAME} model file.")
+    version = meta.get("format_version")
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise ValueError(
+            f"{path} was written in format version {version}, newer than this package "
+            f"supports ({FORMAT_VERSION}); upgrade bertopic-saetm to load it."
+        )
+    try:
+        arrays = load_file(str(path / ARRAYS_FILE))
+    except (SafetensorError, OSError) as exc:
+        raise ValueError(f"{path / ARRAYS_FILE}: unreadable ({exc}).") from exc
+    missing = [name for name in _ARRAYS if name not in arrays]
+    if missing:
+        raise ValueError(f"{path / ARRAYS_FILE}: missing arrays {missing}.")
+    sae = load_sae(path / SAE_DIR)
+
+    params = meta["params"]
+    vectorizer = None
+    if params.get("vectorizer"):
+        from sklearn.feature_extraction.text import CountVectorizer
+
+        vectorizer = CountVectorizer(**params["vectorizer"])
+    model = cls(
+        **{name: params[name] for name in _JSON_PARAMS},
+        sae=sae if params.get("sae_pretrained") else None,
+        sae_config=SAETrainingConfig(**params["sae_config"]) if params.get("sae_config") else None,
+        vectorizer=vectorizer,
+        embedding_model=params.get("embedding_model"),
+        word_vectors=params.get("word_vectors") or "auto",
+    )
+    for name in _ARRAYS:
+        setattr(model, name, arrays[name])
+    model.sae_ = sae
+    model.atoms_ = sae.atoms()
+    model.vocabulary_ = np.asarray(meta["vocabulary"], dtype=object)
+    for name in ("n_topics_", "n_features_in_", "sae_report_", "emission_log_likelihood_",
+                 "emission_n_iter_", "fit_seconds_"):
+        setattr(model, name, meta[name])
+    n_atoms, n_words = model.atom_word_.shape
+    if n_atoms != sae.d_sae or n_words != model.vocabulary_.size:
+        raise ValueError(
+            f"{path}: atom_word_ has shape {model.atom_word_.shape}, inconsistent with the SAE "
+            f"({sae.d_sae} atoms) and vocabulary ({model.vocabulary_.size} words)."
+        )
+    return model

@@ -1,0 +1,131 @@
+"""Configuration dataclasses for sparse autoencoders and their training."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+ARCHITECTURES = ("standard", "topk", "jumprelu")
+TRAINABLE_ARCHITECTURES = ("standard", "topk")
+
+
+@dataclass(frozen=True)
+class SAEConfig:
+    """Shape and inference behaviour of a sparse autoencoder.
+
+    Mirrors the fields SAE-Lens stores in ``cfg.json`` so that a dictionary moves between
+    the two libraries without loss.
+
+    Parameters
+    ----------
+    d_in : int
+        Width of the embeddings the SAE reads.
+    d_sae : int
+        Number of atoms (dictionary size).
+    architecture : {"standard", "topk", "jumprelu"}
+        ``standard`` is ReLU, ``topk`` keeps the ``k`` largest activations, ``jumprelu``
+        zeroes activations at or below a learned per-atom threshold.
+    k : int or None
+        Active atoms per input for ``topk``; ignored otherwise.
+    apply_b_dec_to_input : bool
+        Subtract the decoder bias from the input before encoding (the shared pre-bias).
+    metadata : dict
+        Free-form provenance (model name, hook name, context size ...), kept verbatim.
+    """
+
+    d_in: int
+    d_sae: int
+    architecture: str = "standard"
+    k: int | None = None
+    apply_b_dec_to_input: bool = True
+    metadata: dict = field(default_factory=dict, compare=False)
+
+    def __post_init__(self):
+        if self.architecture not in ARCHITECTURES:
+            raise ValueError(
+                f"Unknown SAE architecture {self.architecture!r}; supported: {ARCHITECTURES}."
+            )
+        if self.d_in < 1 or self.d_sae < 1:
+            raise ValueError(f"d_in and d_sae must be positive, got {self.d_in}, {self.d_sae}.")
+        if self.architecture == "topk" and (self.k is None or not 1 <= self.k <= self.d_sae):
+            raise ValueError(f"A topk SAE needs 1 <= k <= d_sae ({self.d_sae}), got k={self.k}.")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class SAETrainingConfig:
+    """How to train an SAE on document embeddings (defaults follow the SAE-TM paper).
+
+    Parameters
+    ----------
+    architecture : {"standard", "topk"}
+        ``standard``: ReLU with an L1 penalty (the paper). ``topk``: exactly ``k`` atoms per
+        document, no L1 penalty.
+    expansion_factor : int
+        Atoms per input dimension: ``d_sae = expansion_factor * d_in``.
+    l1_coefficient : float
+        Weight of the L1 penalty on activations (unit-norm atoms, inputs rescaled to mean norm
+        ``sqrt(d_in)``).
+    k : int
+        Active atoms per document for ``topk``.
+    learning_rate : float
+        Adam learning rate.
+    batch_size : int
+        Documents per optimisation step.
+    warmup_fraction : float
+        Fraction of the planned steps over which the learning rate and the L1 coefficient
+        rise linearly from zero.
+    target_epochs : float
+        Passes over the data the step plan aims for; the plan is clipped to
+        ``[min_steps, max_steps]``. Training usually stops earlier on convergence.
+    min_steps, max_steps : int
+        Bounds of the step plan.
+    tol : float
+        Convergence: stop once the mean loss of a window of steps improves on the previous
+        window by less than this fraction.
+    check_every : int
+        Window length in steps for the convergence check.
+    decay_fraction : float
+        The learning rate anneals linearly to zero over this fraction of the steps, at the end
+        of the plan or right after the loss plateaus.
+    device : str
+        ``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"``, ``"cuda:1"`` ...
+    """
+
+    architecture: str = "standard"
+    expansion_factor: int = 4
+    l1_coefficient: float = 2.0
+    k: int = 32
+    learning_rate: float = 5e-3
+    batch_size: int = 250
+    warmup_fraction: float = 0.1
+    target_epochs: float = 30.0
+    min_steps: int = 300
+    max_steps: int = 50_000
+    tol: float = 5e-3
+    check_every: int = 50
+    decay_fraction: float = 0.3
+    device: str = "auto"
+
+    def __post_init__(self):
+        if self.architecture not in TRAINABLE_ARCHITECTURES:
+            raise ValueError(
+                f"Cannot train architecture {self.architecture!r}; "
+                f"choose one of {TRAINABLE_ARCHITECTURES}."
+            )
+        for name in ("expansion_factor", "batch_size", "min_steps", "max_steps", "check_every"):
+            if int(getattr(self, name)) < 1:
+                raise ValueError(f"{name} must be a positive integer, got {getattr(self, name)}.")
+        if self.min_steps > self.max_steps:
+            raise ValueError(f"min_steps ({self.min_steps}) exceeds max_steps ({self.max_steps}).")
+        for name in ("l1_coefficient", "learning_rate", "target_epochs", "tol"):
+            if not getattr(self, name) >= 0:
+                raise ValueError(f"{name} must be non-negative, got {getattr(self, name)}.")
+        if not 0 <= self.decay_fraction < 1:
+            raise ValueError(f"decay_fraction must be in [0, 1), got {self.decay_fraction}.")
+        if not 0 <= self.warmup_fraction < 1:
+            raise ValueError(f"warmup_fraction must be in [0, 1), got {self.warmup_fraction}.")
+
+    def to_dict(self) -> dict:
+        return asdict(self)

@@ -1,0 +1,134 @@
+"""A sparse autoencoder over embeddings, in SAE-Lens's parameterisation.
+
+``W_enc`` has shape (d_in, d_sae), ``W_dec`` (d_sae, d_in): the atoms are the rows of
+``W_dec``. Encoding is ``act((x * input_scale - b_dec) @ W_enc + b_enc)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+from torch import nn
+
+from .config import SAEConfig
+
+
+class SparseAutoencoder(nn.Module):
+    """Sparse autoencoder with standard (ReLU), TopK or JumpReLU activations.
+
+    Parameters
+    ----------
+    config : SAEConfig
+        Shapes and architecture.
+    input_scale : float
+        Factor applied to inputs before encoding. Training rescales embeddings so that their
+        mean norm is ``sqrt(d_in)``; :meth:`fold_input_scale` moves the factor into the
+        weights, which is how SAE-Lens stores dictionaries.
+    """
+
+    def __init__(self, config: SAEConfig, input_scale: float = 1.0):
+        super().__init__()
+        self.config = config
+        d_in, d_sae = config.d_in, config.d_sae
+        self.W_enc = nn.Parameter(torch.zeros(d_in, d_sae))
+        self.b_enc = nn.Parameter(torch.zeros(d_sae))
+        self.W_dec = nn.Parameter(torch.zeros(d_sae, d_in))
+        self.b_dec = nn.Parameter(torch.zeros(d_in))
+        if config.architecture == "jumprelu":
+            self.threshold = nn.Parameter(torch.zeros(d_sae))
+        self.input_scale = float(input_scale)
+
+    @property
+    def d_in(self) -> int:
+        return self.config.d_in
+
+    @property
+    def d_sae(self) -> int:
+        return self.config.d_sae
+
+    def pre_activations(self, x: torch.Tensor) -> torch.Tensor:
+        """Encoder pre-activations, tensor of shape (n, d_sae)."""
+        if self.input_scale != 1.0:
+            x = x * self.input_scale
+        if self.config.apply_b_dec_to_input:
+            x = x - self.b_dec
+        return x @ self.W_enc + self.b_enc
+
+    def activate(self, pre: torch.Tensor) -> torch.Tensor:
+        """Apply the architecture's activation function to pre-activations."""
+        arch = self.config.architecture
+        if arch == "topk":
+            values, indices = torch.topk(pre, k=self.config.k, dim=-1, sorted=False)
+            return torch.zeros_like(pre).scatter_(-1, indices, values.relu())
+        acts = pre.relu()
+        if arch == "jumprelu":
+            acts = acts * (pre > self.threshold).to(acts.dtype)
+        return acts
+
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        """Atom activations, tensor of shape (n, d_sae), non-negative."""
+        return self.activate(self.pre_activations(x))
+
+    def decode(self, acts: torch.Tensor) -> torch.Tensor:
+        """Reconstruction in the input's original scale, tensor of shape (n, d_in)."""
+        out = acts @ self.W_dec + self.b_dec
+        if self.input_scale != 1.0:
+            out = out / self.input_scale
+        return out
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.decode(self.encode(x))
+
+    @torch.no_grad()
+    def fold_input_scale(self) -> SparseAutoencoder:
+        """Move ``input_scale`` into the weights so the SAE reads raw inputs; returns self.
+
+        Encodings are unchanged (up to float rounding); decoder rows then have norm
+        ``1 / input_scale``, as in SAE-Lens dictionaries trained with
+        ``normalize_activations="expected_average_only_in"``.
+        """
+        s = self.input_scale
+        if s != 1.0:
+            self.W_enc.mul_(s)
+            self.W_dec.div_(s)
+            self.b_dec.div_(s)
+            self.input_scale = 1.0
+        return self
+
+    def atoms(self) -> np.ndarray:
+        """Unit-norm atom directions, ndarray of shape (d_sae, d_in).
+
+        Rows of zero norm (never the case for trained SAEs) are returned as zeros.
+        """
+        w = self.W_dec.detach().to("cpu", torch.float32).numpy().astype(np.float64)
+        norms = np.linalg.norm(w, axis=1, keepdims=True)
+        return np.divide(w, norms, out=np.zeros_like(w), where=norms > 0)
+
+    @torch.no_grad()
+    def encode_sparse(self, X: np.ndarray, batch_size: int = 4096) -> sp.csr_matrix:
+        """Encode an array batch by batch, returning activations as CSR.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, d_in)
+            Inputs (a memory-mapped array works: rows are read one batch at a time).
+        batch_size : int
+            Rows encoded at once; bounds memory to ``batch_size * d_sae`` floats.
+
+        Returns
+        -------
+        scipy.sparse.csr_matrix of shape (n_samples, d_sae), float32
+        """
+        device = self.W_enc.device
+        dtype = self.W_enc.dtype
+        blocks = []
+        for start in range(0, X.shape[0], batch_size):
+            batch = torch.as_tensor(
+                np.asarray(X[start : start + batch_size]), dtype=dtype, device=device
+            )
+            acts = self.encode(batch).to("cpu", torch.float32).numpy()
+            blocks.append(sp.csr_matrix(acts))
+        if not blocks:
+            return sp.csr_matrix((0, self.d_sae), dtype=np.float32)
+        return sp.vstack(blocks, format="csr")

@@ -1,0 +1,204 @@
+"""Word emission: each atom's distribution over the vocabulary, learned post hoc.
+
+With document mixtures ``theta`` (n_documents, n_atoms) fixed, the bag-of-words is modelled as
+
+    q_dw = (1 - pi) * sum_k theta_dk B_kw + pi * P0_w
+
+and ``B`` (atoms x words, rows on the simplex) and the background ``P0`` maximise the
+IDF-weighted log-likelihood ``sum_dw idf_w c_dw log q_dw``. With theta fixed this is a
+mixture likelihood, so EM has closed-form updates:
+
+    B_kw  <- B_kw  * sum_d theta_dk r_dw   (then rows renormalised)
+    P0_w  <- P0_w  * sum_d r_dw            (then renormalised),    r_dw = idf_w c_dw / q_dw
+
+Each iteration is one fused pass over the non-zeros of the bag-of-words (a numba kernel),
+so its cost is ``sum_d nnz(c_d) * nnz(theta_d)`` and nothing of size documents x words or
+documents x atoms is ever densified.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass, field
+
+import numba
+import numpy as np
+import scipy.sparse as sp
+from tqdm.auto import tqdm
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class EmissionResult:
+    """Fitted word emission.
+
+    Attributes
+    ----------
+    atom_word : ndarray of shape (n_atoms, n_words)
+        ``B``: each row a distribution over the vocabulary. Atoms that are never active keep
+        the background distribution.
+    background : ndarray of shape (n_words,)
+        ``P0``, the background word distribution.
+    log_likelihood : float
+        IDF-weighted log-likelihood per unit of weighted count at the returned parameters.
+    history : list of float
+        The same quantity after every iteration (non-decreasing).
+    n_iter : int
+        EM iterations run.
+    converged : bool
+        Whether the relative change fell below the tolerance before ``max_iter``.
+    """
+
+    atom_word: np.ndarray
+    background: np.ndarray
+    log_likelihood: float
+    history: list = field(default_factory=list)
+    n_iter: int = 0
+    converged: bool = False
+
+
+def idf_weights(counts: sp.csr_matrix) -> np.ndarray:
+    """Word weights ``ln(N / df_w) / max_v ln(N / df_v)``, ndarray of shape (n_words,).
+
+    A word present in every document gets weight 0. If every word is (degenerate corpora),
+    all weights are 1 so that the likelihood stays defined.
+    """
+    n_docs = counts.shape[0]
+    df = np.bincount(counts.indices, minlength=counts.shape[1]).astype(np.float64)
+    idf = np.log(n_docs / np.maximum(df, 1.0))
+    top = idf.max() if idf.size else 0.0
+    if top <= 0:
+        return np.ones(counts.shape[1])
+    return idf / top
+
+
+@numba.njit(parallel=True, cache=True, nogil=True)
+def _e_step(t_ptr, t_idx, t_val, n_ptr, n_idx, n_val, BT, P0, pi, n_blocks):  # pragma: no cover
+    # Fused E-step: for each non-zero (d, w) of the weighted counts compute
+    # q_dw from the document's active atoms, then accumulate the sufficient statistics.
+    # One private accumulator per block avoids races; they are summed at the end.
+    n_docs = n_ptr.shape[0] - 1
+    n_words, n_atoms = BT.shape
+    S = np.zeros((n_blocks, n_words, n_atoms))
+    s0 = np.zeros((n_blocks, n_words))
+    ll = np.zeros(n_blocks)
+    step = (n_docs + n_blocks - 1) // n_blocks
+    for b in numba.prange(n_blocks):
+        for d in range(b * step, min(n_docs, (b + 1) * step)):
+            t0, t1 = t_ptr[d], t_ptr[d + 1]
+            for j in range(n_ptr[d], n_ptr[d + 1]):
+                w = n_idx[j]
+                mix = 0.0
+                for t in range(t0, t1):
+                    mix += t_val[t] * BT[w, t_idx[t]]
+                q = (1.0 - pi) * mix + pi * P0[w]
+                r = n_val[j] / q
+                ll[b] += n_val[j] * math.log(q)
+                s0[b, w] += r
+                for t in range(t0, t1):
+                    S[b, w, t_idx[t]] += t_val[t] * r
+    return S.sum(axis=0), s0.sum(axis=0), ll.sum()
+
+
+def _normalise_rows(M: np.ndarray) -> np.ndarray:
+    sums = M.sum(axis=-1, keepdims=True)
+    return np.divide(M, sums, out=np.zeros_like(M), where=sums > 0)
+
+
+def fit_word_emission(
+    theta: sp.csr_matrix,
+    counts: sp.csr_matrix,
+    background_weight: float = 0.3,
+    use_idf: bool = True,
+    max_iter: int = 200,
+    tol: float = 1e-5,
+    verbose: bool = False,
+) -> EmissionResult:
+    """Fit the atom-word matrix ``B`` and the background ``P0`` by EM.
+
+    Parameters
+    ----------
+    theta : sparse matrix of shape (n_documents, n_atoms)
+        Document mixtures over atoms; rows sum to 1 or are all zero.
+    counts : sparse matrix of shape (n_documents, n_words)
+        Bag-of-words counts.
+    background_weight : float
+        ``pi``, the fixed share of the background distribution, in [0, 1).
+    use_idf : bool
+        Weight each word's counts by its normalised IDF (the paper's objective).
+    max_iter : int
+        Maximum EM iterations.
+    tol : float
+        Stop when the weighted log-likelihood per unit count changes by less than this
+        fraction between iterations.
+    verbose : bool
+        Show a progress bar.
+
+    Returns
+    -------
+    EmissionResult
+    """
+    if not 0 <= background_weight < 1:
+        raise ValueError(f"background_weight must be in [0, 1), got {background_weight}.")
+    if theta.shape[0] != counts.shape[0]:
+        raise ValueError(
+            f"theta has {theta.shape[0]} rows but counts has {counts.shape[0]} documents."
+        )
+    theta = sp.csr_matrix(theta, dtype=np.float64)
+    theta.sum_duplicates()
+    counts = sp.csr_matrix(counts, dtype=np.float64)
+    counts.sum_duplicates()
+    n_words = counts.shape[1]
+
+    weights = idf_weights(counts) if use_idf else np.ones(n_words)
+    weighted = sp.csr_matrix(counts.multiply(weights[None, :]))
+    weighted.eliminate_zeros()
+    total = float(weighted.sum())
+    if total <= 0:
+        raise ValueError("The bag-of-words has no (weighted) counts to fit word emission on.")
+    # Documents with no active atom are explained by the background alone; with pi == 0
+    # their likelihood would be undefined, so they are left out.
+    if background_weight == 0:
+        has_atoms = np.diff(theta.indptr) > 0
+        weighted = sp.csr_matrix(weighted.multiply(has_atoms[:, None]))
+        weighted.eliminate_zeros()
+        total = float(weighted.sum())
+
+    # Start from one EM step away from uniform parameters: B_k proportional to the
+    # weighted counts of the documents where atom k is active.
+    word_mass = np.asarray(weighted.sum(axis=0)).ravel()
+    P0 = word_mass / word_mass.sum()
+    B = np.asarray((theta.T @ weighted).todense())
+    active = B.sum(axis=1) > 0
+    B[~active] = P0
+    B = _normalise_rows(B)
+
+    arrays = (theta.indptr, theta.indices, theta.data, weighted.indptr, weighted.indices,
+              weighted.data)
+    n_blocks = max(1, numba.get_num_threads())
+    history: list[float] = []
+    converged = False
+    n_iter = 0
+    with tqdm(total=max_iter, desc="Word emission (EM)", disable=not verbose, leave=False) as bar:
+        while True:
+            # The E-step at the current parameters gives both their log-likelihood and the
+            # statistics of the next update, so the last value belongs to what is returned.
+            S_T, s0, ll = _e_step(*arrays, np.ascontiguousarray(B.T), P0, background_weight,
+                                  n_blocks)
+            history.append(ll / total)
+            if len(history) > 1 and abs(history[-1] - history[-2]) <= tol * abs(history[-2]):
+                converged = True
+                break
+            if n_iter == max_iter:
+                break
+            B = _normalise_rows(B * S_T.T)
+            P0 = P0 * s0
+            P0 /= P0.sum()
+            B[~active] = P0
+            n_iter += 1
+            bar.update()
+    logger.info("Word emission: %d EM iterations, weighted log-likelihood %.6f%s", n_iter,
+                history[-1], "" if converged else " (max_iter reached)")
+    return EmissionResult(B, P0, history[-1], history, n_iter, converged)
