@@ -1,0 +1,81 @@
+import numpy as np
+import pytest
+
+from bertopic_saetm.merging import (
+    atom_topic_vectors,
+    cluster_atoms,
+    merge_topic_word,
+    truncate_top_p,
+)
+
+
+def test_truncate_top_p_keeps_the_smallest_prefix_reaching_p():
+    B = np.array([[0.5, 0.3, 0.15, 0.05], [0.97, 0.01, 0.01, 0.01]])
+    T = truncate_top_p(B, 0.9)
+    # Row 0: 0.5 + 0.3 = 0.8 < 0.9, so the third word is needed; the fourth is not.
+    np.testing.assert_allclose(T[0], [0.5, 0.3, 0.15, 0] / np.float64(0.95))
+    np.testing.assert_allclose(T[1], [1, 0, 0, 0])
+    np.testing.assert_allclose(T.sum(axis=1), 1.0)
+    with pytest.raises(ValueError, match="top_p"):
+        truncate_top_p(B, 0.0)
+
+
+def _clustered(n_per=20, n_groups=4, dim=16, seed=0):
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((n_groups, dim)) * 5
+    X = np.repeat(centres, n_per, axis=0) + rng.standard_normal((n_per * n_groups, dim)) * 0.1
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    truth = np.repeat(np.arange(n_groups), n_per)
+    return X, truth
+
+
+def test_kmeans_merge_recovers_groups_and_excludes_invalid_atoms():
+    X, truth = _clustered()
+    prior = np.full(len(X), 1.0 / len(X))
+    prior[:3] = 0.0
+    labels = cluster_atoms(X, prior, 4, random_state=0)
+    assert (labels[:3] == -1).all()
+    valid = labels >= 0
+    assert set(labels[valid]) == {0, 1, 2, 3}
+    # Same partition as the truth, up to renaming.
+    for group in range(4):
+        assert np.unique(labels[valid][truth[valid] == group]).size == 1
+    np.testing.assert_array_equal(labels, cluster_atoms(X, prior, 4, random_state=0))
+
+
+def test_auto_finds_the_number_of_groups():
+    X, truth = _clustered(n_groups=5)
+    labels = cluster_atoms(X, np.ones(len(X)), "auto", min_cluster_size=5)
+    assert labels.max() + 1 == 5
+    assert (labels >= 0).all()
+
+
+def test_n_topics_bounds():
+    X, _ = _clustered()
+    prior = np.ones(len(X))
+    prior[10:] = 0
+    with pytest.raises(ValueError, match="active atoms"):
+        cluster_atoms(X, prior, 11)
+    with pytest.raises(ValueError, match="No atom is active"):
+        cluster_atoms(X, np.zeros(len(X)), 2)
+
+
+def test_merged_topic_word_is_prior_weighted_average():
+    B = np.array([[1.0, 0, 0], [0, 1.0, 0], [0, 0, 1.0]])
+    prior = np.array([0.6, 0.2, 0.0])
+    merged = merge_topic_word(B, prior, np.array([0, 0, -1]), 1)
+    np.testing.assert_allclose(merged, [[0.75, 0.25, 0.0]])
+
+
+def test_topic_vectors_from_word_vectors_and_decoder():
+    B = np.array([[0.7, 0.3, 0.0], [0.0, 0.0, 1.0]])
+    wv = np.array([[1.0, 0.0], [0.0, 2.0], [3.0, 3.0]])
+    T = atom_topic_vectors(B, wv, top_p=1.0)
+    expected0 = np.array([0.7, 0.3]) / np.linalg.norm([0.7, 0.3])
+    np.testing.assert_allclose(T[0], expected0)
+    np.testing.assert_allclose(T[1], np.array([1, 1]) / np.sqrt(2))
+    # Words without vectors are ignored.
+    T = atom_topic_vectors(B, wv, found=np.array([False, True, True]), top_p=1.0)
+    np.testing.assert_allclose(T[0], [0.0, 1.0])
+    atoms = np.array([[3.0, 4.0], [0.0, 1.0]])
+    np.testing.assert_allclose(atom_topic_vectors(B, None, atoms=atoms), [[0.6, 0.8], [0, 1]])

@@ -1,0 +1,203 @@
+import numpy as np
+import pytest
+import torch
+
+from bertopic_saetm import SAEConfig, SAETopicModel, SparseAutoencoder, save_sae
+
+from .conftest import FAST_SAE
+
+
+def test_topics_are_vocabulary_words(fitted):
+    topics = fitted.get_topics(top_n=8)
+    assert len(topics) == fitted.n_topics_ == 12
+    vocabulary = set(fitted.vocabulary_)
+    for words in topics:
+        assert len(words) == 8
+        assert all(word in vocabulary for word, _ in words)
+        weights = [w for _, w in words]
+        assert weights == sorted(weights, reverse=True)
+    assert fitted.topic_word_.shape == (12, fitted.vocabulary_.size)
+    np.testing.assert_allclose(fitted.topic_word_.sum(axis=1), 1.0)
+
+
+def test_fitted_attributes(fitted, corpus):
+    n_atoms = fitted.sae_.d_sae
+    assert fitted.atoms_.shape == (n_atoms, 384)
+    np.testing.assert_allclose(np.linalg.norm(fitted.atoms_, axis=1), 1.0, rtol=1e-5)
+    assert fitted.atom_word_.shape == (n_atoms, fitted.vocabulary_.size)
+    assert fitted.background_.sum() == pytest.approx(1.0)
+    assert fitted.atom_prior_.sum() == pytest.approx(
+        1 - len(fitted.inactive_documents_) / len(corpus.texts))
+    assert fitted.n_features_in_ == 384
+    assert set(fitted.atom_to_topic_[fitted.atom_prior_ == 0]) <= {-1}
+    report = fitted.sae_report_
+    assert 0.3 < report["explained_variance"] <= 1 and report["mean_l0"] > 0
+    assert set(fitted.fit_seconds_) >= {"vocabulary", "sae", "word_emission", "merge", "total"}
+
+
+def test_transform_rows_are_distributions(fitted, corpus):
+    theta = fitted.transform(embeddings=corpus.embeddings)
+    assert theta.shape == (len(corpus.texts), 12)
+    sums = theta.sum(axis=1)
+    active = np.setdiff1d(np.arange(len(sums)), fitted.inactive_documents_)
+    np.testing.assert_allclose(sums[active], 1.0)
+    np.testing.assert_array_equal(sums[fitted.inactive_documents_], 0.0)
+    assert (theta >= 0).all()
+
+
+def test_topics_make_sense_on_the_bundled_corpus(fitted, corpus):
+    # Documents about one subject area should concentrate on a few topics: argmax purity
+    # at least twice the share of the largest subject area (15%).
+    labels = np.asarray(corpus.labels)
+    pred = fitted.transform(embeddings=corpus.embeddings).argmax(axis=1)
+    purity = sum(np.unique(labels[pred == t], return_counts=True)[1].max()
+                 for t in np.unique(pred)) / len(labels)
+    largest = np.unique(labels, return_counts=True)[1].max() / len(labels)
+    assert purity > 2 * largest
+
+
+def test_fit_transform_equals_fit_then_transform(corpus):
+    a = SAETopicModel(n_topics=6, sae_config=FAST_SAE, random_state=3, word_vectors="decoder")
+    b = SAETopicModel(n_topics=6, sae_config=FAST_SAE, random_state=3, word_vectors="decoder")
+    np.testing.assert_array_equal(
+        a.fit_transform(corpus.texts, corpus.embeddings),
+        b.fit(corpus.texts, corpus.embeddings).transform(embeddings=corpus.embeddings),
+    )
+    assert a.get_topics() == b.get_topics()
+
+
+def test_different_seeds_run_and_differ(corpus):
+    a = SAETopicModel(n_topics=6, sae_config=FAST_SAE, random_state=1, word_vectors="decoder")
+    a.fit(corpus.texts, corpus.embeddings)
+    assert len(a.get_topics()) == 6
+    assert not np.array_equal(a.atoms_, SAETopicModel(
+        n_topics=6, sae_config=FAST_SAE, random_state=2, word_vectors="decoder"
+    ).fit(corpus.texts, corpus.embeddings).atoms_)
+
+
+def test_set_n_topics_remerges_without_retraining(fitted, corpus):
+    sae_weights = fitted.sae_.W_dec.clone()
+    atom_word = fitted.atom_word_.copy()
+    atom_theta = fitted.transform_atoms(embeddings=corpus.embeddings)
+    try:
+        for k in (3, 25, 60):
+            fitted.set_n_topics(k)
+            assert fitted.n_topics_ == k == fitted.n_topics
+            theta = fitted.transform(embeddings=corpus.embeddings)
+            assert theta.shape == (len(corpus.texts), k)
+            # Merging moves mass between topics, never creates or loses it.
+            np.testing.assert_allclose(theta.sum(axis=1), np.asarray(atom_theta.sum(axis=1))[:, 0])
+            assert len(fitted.get_topics()) == k
+        assert torch.equal(fitted.sae_.W_dec, sae_weights)
+        np.testing.assert_array_equal(fitted.atom_word_, atom_word)
+        fitted.set_n_topics("auto")
+        assert fitted.n_topics_ >= 1
+    finally:
+        fitted.set_n_topics(12)
+
+
+def test_pretrained_sae_is_frozen(fitted, corpus, tmp_path):
+    before = {k: v.clone() for k, v in fitted.sae_.state_dict().items()}
+    save_sae(fitted.sae_, tmp_path / "sae")
+    for sae in (fitted.sae_, str(tmp_path / "sae")):
+        model = SAETopicModel(n_topics=5, sae=sae, random_state=0, word_vectors="decoder")
+        model.fit(corpus.texts[:800], corpus.embeddings[:800])
+        assert model.sae_report_ is None
+        np.testing.assert_allclose(model.atoms_, fitted.atoms_, atol=1e-6)
+    for name, tensor in fitted.sae_.state_dict().items():
+        assert torch.equal(tensor, before[name])
+
+
+def test_documents_on_which_no_atom_fires_get_zero_rows(corpus):
+    # A hand-made SAE whose atoms are +/- the coordinate axes: only the zero vector fires
+    # nothing.
+    d = 384
+    sae = SparseAutoencoder(SAEConfig(d_in=d, d_sae=2 * d))
+    eye = torch.eye(d)
+    with torch.no_grad():
+        sae.W_enc.copy_(torch.cat([eye, -eye], dim=1))
+        sae.W_dec.copy_(torch.cat([eye, -eye], dim=0))
+    embeddings = corpus.embeddings[:400].copy()
+    embeddings[[5, 17]] = 0.0
+    model = SAETopicModel(n_topics=4, sae=sae, random_state=0, word_vectors="decoder")
+    theta = model.fit_transform(corpus.texts[:400], embeddings)
+    np.testing.assert_array_equal(model.inactive_documents_, [5, 17])
+    np.testing.assert_array_equal(theta[[5, 17]], 0.0)
+    np.testing.assert_allclose(np.delete(theta, [5, 17], axis=0).sum(axis=1), 1.0)
+
+
+def test_default_embedder_embeds_documents(fitted, corpus):
+    theta = fitted.transform(documents=corpus.texts[:5])
+    np.testing.assert_allclose(theta, fitted.transform(embeddings=corpus.embeddings[:5]),
+                               atol=1e-4)
+
+
+# ------------------------------------------------------------------ bad input
+@pytest.mark.parametrize("documents, embeddings, error, match", [
+    ([], None, ValueError, "empty"),
+    (None, None, ValueError, "None"),
+    ("just one string", None, TypeError, "single string"),
+    (["ok", 3], np.zeros((2, 384)), TypeError, r"documents\[1\]"),
+])
+def test_bad_documents(documents, embeddings, error, match):
+    with pytest.raises(error, match=match):
+        SAETopicModel(sae_config=FAST_SAE).fit(documents, embeddings)
+
+
+def test_bad_embeddings(corpus):
+    docs, X = corpus.texts[:50], corpus.embeddings[:50]
+    model = SAETopicModel(sae_config=FAST_SAE)
+    with pytest.raises(ValueError, match="50 documents"):
+        model.fit(docs, X[:40])
+    bad = X.copy()
+    bad[7, 3] = np.nan
+    with pytest.raises(ValueError, match="NaN or infinite.*row 7"):
+        model.fit(docs, bad)
+    bad[7, 3] = np.inf
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        model.fit(docs, bad)
+    with pytest.raises(ValueError, match="2-D"):
+        model.fit(docs, X[:, 0])
+    with pytest.raises(ValueError, match="no embeddings|embedding_model is None"):
+        SAETopicModel(embedding_model=None).fit(docs)
+
+
+def test_wrong_width_for_a_loaded_sae(fitted, corpus):
+    model = SAETopicModel(sae=fitted.sae_)
+    with pytest.raises(ValueError, match="width 100 but the SAE reads width 384"):
+        model.fit(corpus.texts[:50], np.ones((50, 100), np.float32))
+    with pytest.raises(ValueError, match="width"):
+        fitted.transform(embeddings=np.ones((3, 10), np.float32))
+
+
+@pytest.mark.parametrize("n_topics, error", [
+    (0, ValueError), (-3, ValueError), (2.5, TypeError), ("many", ValueError), (True, TypeError),
+])
+def test_bad_n_topics(corpus, n_topics, error):
+    with pytest.raises(error, match="n_topics"):
+        SAETopicModel(n_topics=n_topics).fit(corpus.texts[:50], corpus.embeddings[:50])
+
+
+def test_more_topics_than_alive_atoms(fitted):
+    alive = int((fitted.atom_prior_ > 0).sum())
+    with pytest.raises(ValueError, match=f"active atoms \\({alive}\\)"):
+        fitted.set_n_topics(alive + 1)
+
+
+def test_corpus_without_vocabulary_words(corpus):
+    docs = ["a b c", "12 34", "the and of", "x y"] * 10
+    with pytest.raises(ValueError, match="no vocabulary words"):
+        SAETopicModel(sae_config=FAST_SAE).fit(docs, corpus.embeddings[:40])
+
+
+def test_unfitted_model_says_so():
+    with pytest.raises(RuntimeError, match="not fitted"):
+        SAETopicModel().transform(embeddings=np.zeros((2, 384)))
+    with pytest.raises(RuntimeError, match="not fitted"):
+        SAETopicModel().get_topics()
+
+
+def test_init_only_stores_parameters():
+    model = SAETopicModel(n_topics="whatever", background_weight=5)
+    assert model.get_params()["n_topics"] == "whatever"
+    assert not hasattr(model, "sae_")

@@ -1,0 +1,103 @@
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from bertopic_saetm.word_emission import fit_word_emission, idf_weights
+
+
+def _synthetic(n_docs=400, n_atoms=6, n_words=60, pi=0.3, seed=0):
+    rng = np.random.default_rng(seed)
+    # Each atom owns a block of 10 words; sparse document mixtures over 1-2 atoms.
+    B = np.full((n_atoms, n_words), 1e-3)
+    for k in range(n_atoms):
+        B[k, 10 * k : 10 * k + 10] = rng.uniform(1, 3, size=10)
+    B /= B.sum(axis=1, keepdims=True)
+    P0 = rng.dirichlet(np.ones(n_words))
+    theta = np.zeros((n_docs, n_atoms))
+    for d in range(n_docs):
+        atoms = rng.choice(n_atoms, size=rng.integers(1, 3), replace=False)
+        theta[d, atoms] = rng.dirichlet(np.ones(atoms.size))
+    q = (1 - pi) * theta @ B + pi * P0
+    counts = np.stack([rng.multinomial(200, row) for row in q]).astype(float)
+    return sp.csr_matrix(theta), sp.csr_matrix(counts), B, P0
+
+
+def _dense_loglik(theta, counts, B, P0, pi, weights):
+    q = (1 - pi) * theta.toarray() @ B + pi * P0
+    c = counts.toarray() * weights
+    return (c * np.log(q, where=c > 0, out=np.zeros_like(q))).sum() / c.sum()
+
+
+def test_loglikelihood_never_decreases_and_matches_dense_reference():
+    theta, counts, _, _ = _synthetic()
+    result = fit_word_emission(theta, counts, 0.3, max_iter=50, tol=0)
+    history = np.array(result.history)
+    assert result.n_iter == 50 and len(history) == 51
+    assert np.all(np.diff(history) >= -1e-12 * np.abs(history[:-1]))
+    assert history[-1] > history[0]
+    reference = _dense_loglik(theta, counts, result.atom_word, result.background, 0.3,
+                              idf_weights(counts))
+    assert result.log_likelihood == pytest.approx(reference, rel=1e-10)
+
+
+def test_recovers_generating_word_distributions():
+    theta, counts, B_true, _ = _synthetic(n_docs=1500)
+    result = fit_word_emission(theta, counts, 0.3, use_idf=False, max_iter=500, tol=1e-9)
+    assert result.converged
+    # Total-variation distance between fitted and true rows.
+    tv = 0.5 * np.abs(result.atom_word - B_true).sum(axis=1)
+    assert tv.max() < 0.12
+    np.testing.assert_allclose(result.atom_word.sum(axis=1), 1.0)
+    assert result.background.sum() == pytest.approx(1.0)
+    assert (result.atom_word >= 0).all()
+
+
+def test_stops_on_relative_tolerance():
+    theta, counts, _, _ = _synthetic()
+    loose = fit_word_emission(theta, counts, tol=1e-3)
+    tight = fit_word_emission(theta, counts, tol=1e-8, max_iter=1000)
+    assert loose.converged and tight.converged
+    assert loose.n_iter < tight.n_iter
+    assert tight.log_likelihood >= loose.log_likelihood
+
+
+def test_inactive_atoms_keep_the_background():
+    theta, counts, _, _ = _synthetic()
+    theta = sp.hstack([theta, sp.csr_matrix((theta.shape[0], 1))], format="csr")
+    result = fit_word_emission(theta, counts, max_iter=20)
+    np.testing.assert_allclose(result.atom_word[-1], result.background)
+
+
+def test_documents_without_atoms_are_explained_by_background():
+    theta, counts, _, _ = _synthetic()
+    theta = theta.tolil()
+    theta[:50] = 0
+    result = fit_word_emission(theta.tocsr(), counts, 0.3, max_iter=30)
+    assert np.isfinite(result.log_likelihood)
+    assert np.all(np.diff(result.history) >= -1e-12 * np.abs(np.array(result.history[:-1])))
+
+
+def test_idf_weights():
+    counts = sp.csr_matrix(np.array([[1, 1, 0], [1, 0, 0], [1, 0, 2], [1, 0, 0]], float))
+    w = idf_weights(counts)
+    assert w[0] == 0.0  # in every document
+    assert w.max() == pytest.approx(1.0)
+    assert w[1] == pytest.approx(w[2])
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"background_weight": 1.0}, "background_weight"),
+    ({"background_weight": -0.1}, "background_weight"),
+])
+def test_bad_parameters(kwargs, match):
+    theta, counts, _, _ = _synthetic(n_docs=20)
+    with pytest.raises(ValueError, match=match):
+        fit_word_emission(theta, counts, **kwargs)
+
+
+def test_row_mismatch_and_empty_counts():
+    theta, counts, _, _ = _synthetic(n_docs=20)
+    with pytest.raises(ValueError, match="rows"):
+        fit_word_emission(theta[:10], counts)
+    with pytest.raises(ValueError, match="no"):
+        fit_word_emission(theta, sp.csr_matrix(counts.shape))
