@@ -61,7 +61,7 @@ class SAETopicModel(BaseEstimator):
         Atom word distributions are truncated to this cumulative mass for topic vectors.
     emission_max_iter : int, default=200
         Maximum EM iterations for the word emission.
-    emission_tol : float, default=1e-5
+    emission_tol : float, default=1e-4
         Relative change of the weighted log-likelihood at which EM stops.
     min_cluster_size : int, default=3
         Smallest group of atoms HDBSCAN may call a topic (``n_topics="auto"``).
@@ -126,7 +126,7 @@ class SAETopicModel(BaseEstimator):
         background_weight=0.3,
         top_p=0.9,
         emission_max_iter=200,
-        emission_tol=1e-5,
+        emission_tol=1e-4,
         min_cluster_size=3,
         random_state=None,
         verbose=False,
