@@ -133,7 +133,7 @@ def cluster_atoms(
                 f"n_topics must be between 1 and the number of active atoms ({n_valid}), "
                 f"got {n_topics}."
             )
-        kmeans = KMeans(n_clusters=n_topics, n_init=3, random_state=random_state)
+        kmeans = KMeans(n_clusters=n_topics, n_init=1, random_state=random_state)
         labels = kmeans.fit_predict(X, sample_weight=w)
         if np.unique(labels).size < n_topics:
             logger.warning(
