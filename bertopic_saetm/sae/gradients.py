@@ -42,7 +42,7 @@ def loss_and_gradients(sae: SparseAutoencoder, x: torch.Tensor, l1: float) -> to
     """
     n = x.shape[0]
     W_enc, b_enc, W_dec, b_dec = sae.W_enc.data, sae.b_enc.data, sae.W_dec.data, sae.b_dec.data
-    xc = x - b_dec
+    xc = x - b_dec if sae.config.apply_b_dec_to_input else x
     acts = sae.activate(torch.addmm(b_enc, xc, W_enc))
     rows, cols = acts.nonzero(as_tuple=True)
     values = acts[rows, cols]
@@ -87,7 +87,9 @@ def loss_and_gradients(sae: SparseAutoencoder, x: torch.Tensor, l1: float) -> to
         )
 
     # xc = x - b_dec, so the encoder's share of b_dec's gradient is -W_enc @ grad_b_enc.
-    grad_b_dec = g.sum(dim=0) - W_enc @ grad_b_enc
+    grad_b_dec = g.sum(dim=0)
+    if sae.config.apply_b_dec_to_input:
+        grad_b_dec = grad_b_dec - W_enc @ grad_b_enc
     sae.W_enc.grad = grad_W_enc.contiguous()
     sae.b_enc.grad = grad_b_enc
     sae.W_dec.grad = grad_W_dec.to_dense() if grad_W_dec.is_sparse else grad_W_dec

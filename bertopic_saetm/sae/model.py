@@ -124,9 +124,10 @@ class SparseAutoencoder(nn.Module):
         dtype = self.W_enc.dtype
         blocks = []
         for start in range(0, X.shape[0], batch_size):
+            # np.array copies, so read-only memory maps are fine
             batch = torch.as_tensor(
-                np.asarray(X[start : start + batch_size]), dtype=dtype, device=device
-            )
+                np.array(X[start : start + batch_size], dtype=np.float32), device=device
+            ).to(dtype)
             acts = self.encode(batch).to("cpu", torch.float32).numpy()
             blocks.append(sp.csr_matrix(acts))
         if not blocks:

@@ -100,14 +100,28 @@ def sae_config_from_dict(cfg: dict, source: str = "cfg.json") -> SAEConfig:
             f"{source}: normalize_activations={cfg['normalize_activations']!r} is not "
             "supported; fold the normalisation into the weights first."
         )
-    metadata = dict(cfg.get("metadata") or {})
+    if architecture == "topk" and cfg.get("rescale_acts_by_decoder_norm"):
+        raise ValueError(
+            f"{source}: rescale_acts_by_decoder_norm=True is not supported; load the SAE with "
+            "sae_lens and fold the decoder norms first."
+        )
+    metadata = cfg.get("metadata") or {}
+    if not isinstance(metadata, dict):
+        raise ValueError(f"{source}: metadata must be a JSON object.")
+    keys = ("d_in", "d_sae", "k") if architecture == "topk" else ("d_in", "d_sae")
+    sizes = {}
+    for key in keys:
+        value = cfg.get(key)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"{source}: {key} must be an integer, got {value!r}.")
+        sizes[key] = value
     return SAEConfig(
-        d_in=int(cfg["d_in"]),
-        d_sae=int(cfg["d_sae"]),
         architecture=architecture,
-        k=int(cfg["k"]) if architecture == "topk" else None,
+        d_in=sizes["d_in"],
+        d_sae=sizes["d_sae"],
+        k=sizes.get("k"),
         apply_b_dec_to_input=bool(cfg.get("apply_b_dec_to_input", True)),
-        metadata=metadata,
+        metadata=dict(metadata),
     )
 
 

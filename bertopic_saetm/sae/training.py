@@ -147,7 +147,12 @@ def train_sae(
     report : SAETrainingReport
     """
     config = config or SAETrainingConfig()
+    if X.ndim != 2 or X.shape[0] == 0:
+        raise ValueError(f"Training embeddings must be a non-empty 2-D array, got {X.shape}.")
     n, d_in = X.shape
+    for start in range(0, n, 1 << 16):
+        if not np.isfinite(X[start : start + (1 << 16)]).all():
+            raise ValueError("Training embeddings contain NaN or infinite values.")
     device = resolve_device(config.device)
     seed = int(np.random.SeedSequence(random_state).generate_state(1)[0]) if random_state is None \
         else int(random_state)
@@ -287,7 +292,7 @@ def reconstruction_stats(
     sums = torch.zeros(sae.d_in, dtype=torch.float64, device=device)
     sq_sums = 0.0
     for start in range(0, n, batch_size):
-        x = torch.as_tensor(np.asarray(X[start : start + batch_size], dtype=np.float32),
+        x = torch.as_tensor(np.array(X[start : start + batch_size], dtype=np.float32),
                             device=device)
         acts = sae.encode(x)
         recon = sae.decode(acts)

@@ -1,0 +1,215 @@
+"""train_sae: determinism, report, unit-norm atoms, convergence, validation, TopK."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from bertopic_saetm.ctm import sample_ctm
+from bertopic_saetm.sae import SAETrainingConfig, SparseAutoencoder, train_sae
+from bertopic_saetm.sae.training import plan_steps, resolve_device
+
+N_DOCS, DIM = 600, 24
+#: Small, fast schedule: 200 steps of 100 documents.
+FAST = SAETrainingConfig(device="cpu", batch_size=100, min_steps=200, max_steps=200)
+
+
+@pytest.fixture(scope="module")
+def ctm_embeddings():
+    return sample_ctm(N_DOCS, n_topics=12, dim=DIM, random_state=0).embeddings
+
+
+@pytest.fixture(scope="module")
+def trained(ctm_embeddings):
+    X = ctm_embeddings.copy()
+    sae, report = train_sae(X, FAST, random_state=3)
+    np.testing.assert_array_equal(X, ctm_embeddings)  # training must not modify its input
+    return sae, report
+
+
+def params(sae: SparseAutoencoder) -> dict:
+    return {name: p.detach().clone() for name, p in sae.named_parameters()}
+
+
+def test_same_seed_gives_bitwise_identical_weights(ctm_embeddings, trained):
+    sae, report = trained
+    again, report2 = train_sae(ctm_embeddings, FAST, random_state=3)
+    for name, value in params(sae).items():
+        assert torch.equal(value, params(again)[name]), name
+    assert report.steps == report2.steps
+    assert report.explained_variance == report2.explained_variance
+
+
+def test_different_seeds_give_different_weights(ctm_embeddings, trained):
+    sae, _ = trained
+    other, _ = train_sae(ctm_embeddings, FAST, random_state=4)
+    for name in ("W_enc", "W_dec"):
+        assert not torch.allclose(params(sae)[name], params(other)[name], atol=1e-3), name
+
+
+def test_random_state_none_trains():
+    X = sample_ctm(200, 6, 12, random_state=1).embeddings
+    cfg = SAETrainingConfig(device="cpu", batch_size=50, min_steps=40, max_steps=40)
+    a, _ = train_sae(X, cfg)
+    b, _ = train_sae(X, cfg)
+    assert not torch.equal(a.W_dec, b.W_dec)
+
+
+def test_returned_sae_shape_and_state(trained):
+    sae, report = trained
+    assert sae.d_in == DIM and sae.d_sae == FAST.expansion_factor * DIM
+    assert sae.config.architecture == "standard"
+    assert sae.input_scale == 1.0, "the input scale must be folded into the weights"
+    assert not sae.training
+    assert all(not p.requires_grad for p in sae.parameters())
+    assert all(p.device.type == "cpu" for p in sae.parameters())
+    assert report.device == "cpu"
+
+
+def test_report_fields_are_sane(ctm_embeddings, trained):
+    sae, report = trained
+    assert 0.0 <= report.explained_variance <= 1.0
+    assert report.explained_variance > 0.8, "CTM data is easy to reconstruct"
+    assert 0 <= report.dead_atoms < sae.d_sae
+    assert 0 < report.mean_l0 < sae.d_sae
+    assert 1 <= report.steps <= report.planned_steps <= FAST.max_steps
+    assert report.planned_steps == plan_steps(N_DOCS, FAST) == 200
+    assert report.seconds > 0
+    assert math.isfinite(report.final_loss) and report.final_loss > 0
+    mean_norm = np.linalg.norm(ctm_embeddings.astype(np.float64), axis=1).mean()
+    assert report.input_scale == pytest.approx(math.sqrt(DIM) / mean_norm, rel=1e-9)
+    as_dict = report.to_dict()
+    assert as_dict["steps"] == report.steps and set(as_dict) >= {"converged", "dead_atoms"}
+
+
+def test_report_statistics_match_the_returned_sae(ctm_embeddings, trained):
+    # The report is computed before folding the scale: recomputing it from the returned SAE
+    # on raw embeddings must agree.
+    sae, report = trained
+    X = torch.as_tensor(ctm_embeddings)
+    with torch.no_grad():
+        acts = sae.encode(X)
+        recon = sae.decode(acts)
+    X64 = X.double()
+    ev = 1 - float((recon.double() - X64).pow(2).sum()) / float((X64 - X64.mean(0)).pow(2).sum())
+    assert report.explained_variance == pytest.approx(ev, abs=1e-4)
+    assert report.mean_l0 == pytest.approx(float((acts > 0).sum(dim=1).double().mean()), rel=1e-3)
+    dead = int((~(acts > 0).any(dim=0)).sum())
+    assert abs(report.dead_atoms - dead) <= 1
+
+
+def test_atoms_unit_norm_and_decoder_carries_folded_scale(trained):
+    sae, report = trained
+    np.testing.assert_allclose(np.linalg.norm(sae.atoms(), axis=1), 1.0, rtol=1e-6)
+    raw_norms = sae.W_dec.detach().double().norm(dim=1).numpy()
+    np.testing.assert_allclose(raw_norms, 1.0 / report.input_scale, rtol=1e-5)
+
+
+def test_convergence_stops_before_the_plan(ctm_embeddings):
+    cfg = SAETrainingConfig(device="cpu", batch_size=100, min_steps=3000, max_steps=3000)
+    sae, report = train_sae(ctm_embeddings, cfg, random_state=0)
+    assert report.planned_steps == 3000
+    assert report.converged
+    assert report.steps < report.planned_steps
+    # After the plateau the learning rate anneals for decay_fraction of the steps so far.
+    assert report.steps > cfg.min_steps * cfg.warmup_fraction
+    assert report.explained_variance > 0.8
+
+
+def test_short_plan_runs_to_the_end_without_converging(ctm_embeddings):
+    cfg = SAETrainingConfig(device="cpu", batch_size=100, min_steps=100, max_steps=100)
+    _, report = train_sae(ctm_embeddings, cfg, random_state=0)
+    assert not report.converged
+    assert report.steps == report.planned_steps == 100
+
+
+def test_plan_steps_is_clipped():
+    cfg = SAETrainingConfig(target_epochs=2.0, batch_size=10, min_steps=50, max_steps=400)
+    assert plan_steps(100, cfg) == 50  # 20 steps, raised to min_steps
+    assert plan_steps(1_000, cfg) == 200
+    assert plan_steps(100_000, cfg) == 400
+
+
+def test_batch_larger_than_data(ctm_embeddings):
+    X = ctm_embeddings[:30]
+    cfg = SAETrainingConfig(device="cpu", batch_size=1000, min_steps=50, max_steps=50)
+    sae, report = train_sae(X, cfg, random_state=0)
+    assert report.steps == 50
+    assert np.isfinite(sae.W_dec.detach().numpy()).all()
+
+
+def test_memmap_training_matches_in_memory(ctm_embeddings, tmp_path):
+    np.save(tmp_path / "x.npy", ctm_embeddings)
+    mm = np.load(tmp_path / "x.npy", mmap_mode="r")
+    cfg = SAETrainingConfig(device="cpu", batch_size=100, min_steps=60, max_steps=60)
+    a, ra = train_sae(ctm_embeddings, cfg, random_state=5)
+    b, rb = train_sae(mm, cfg, random_state=5)
+    # Same batches (row order inside a batch differs only in summation order).
+    assert ra.input_scale == rb.input_scale
+    torch.testing.assert_close(a.W_dec, b.W_dec, atol=1e-4, rtol=1e-4)
+    assert rb.explained_variance == pytest.approx(ra.explained_variance, abs=1e-4)
+
+
+def test_topk_training_respects_k(ctm_embeddings):
+    k = 3
+    cfg = SAETrainingConfig(
+        device="cpu", architecture="topk", k=k, batch_size=100, min_steps=200, max_steps=200
+    )
+    sae, report = train_sae(ctm_embeddings, cfg, random_state=0)
+    assert sae.config.architecture == "topk" and sae.config.k == k
+    assert report.mean_l0 <= k
+    acts = sae.encode_sparse(ctm_embeddings)
+    assert np.diff(acts.indptr).max() <= k
+    assert report.explained_variance > 0.8
+    np.testing.assert_allclose(
+        sae.W_dec.detach().double().norm(dim=1).numpy(), 1.0 / report.input_scale, rtol=1e-5
+    )
+
+
+def test_all_zero_embeddings_raise():
+    with pytest.raises(ValueError, match="zero"):
+        train_sae(np.zeros((50, 8), dtype=np.float32), FAST, random_state=0)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"architecture": "gated"},
+        {"architecture": "jumprelu"},  # loadable, not trainable
+        {"min_steps": 500, "max_steps": 100},
+        {"learning_rate": -1e-3},
+        {"l1_coefficient": -1.0},
+        {"warmup_fraction": 1.0},
+        {"warmup_fraction": -0.1},
+        {"decay_fraction": 1.0},
+        {"batch_size": 0},
+        {"expansion_factor": 0},
+        {"check_every": 0},
+        {"tol": float("nan")},
+    ],
+)
+def test_training_config_validation(kwargs):
+    with pytest.raises(ValueError):
+        SAETrainingConfig(**kwargs)
+
+
+def test_training_config_to_dict_round_trips():
+    cfg = SAETrainingConfig(architecture="topk", k=7, max_steps=999)
+    assert SAETrainingConfig(**cfg.to_dict()) == cfg
+
+
+def test_resolve_device():
+    assert resolve_device("cpu") == torch.device("cpu")
+    assert resolve_device("auto").type == ("cuda" if torch.cuda.is_available() else "cpu")
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="CUDA"):
+            resolve_device("cuda")
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_non_finite_embeddings_raise(bad):
+    X = np.random.default_rng(0).standard_normal((100, 8)).astype(np.float32)
+    X[17, 3] = bad
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        train_sae(X, FAST, random_state=0)
