@@ -201,3 +201,21 @@ def test_init_only_stores_parameters():
     model = SAETopicModel(n_topics="whatever", background_weight=5)
     assert model.get_params()["n_topics"] == "whatever"
     assert not hasattr(model, "sae_")
+
+
+def test_precomputed_bag_of_words_gives_the_same_model(fitted, corpus):
+    vectorizer = fitted.vectorizer_
+    counts = vectorizer.transform(corpus.texts)
+    model = SAETopicModel(n_topics=12, sae=fitted.sae_, vectorizer=vectorizer, random_state=0)
+    model.fit(corpus.texts, corpus.embeddings, counts=counts)
+    np.testing.assert_allclose(model.atom_word_, fitted.atom_word_, atol=1e-12)
+    assert model.get_topics() == fitted.get_topics()
+    with pytest.raises(ValueError, match="counts has shape"):
+        model.fit(corpus.texts, corpus.embeddings, counts=counts[:10])
+
+
+def test_verbose_fit_shows_progress(corpus, capsys):
+    model = SAETopicModel(n_topics=4, sae_config=FAST_SAE, random_state=0,
+                          word_vectors="decoder", verbose=True)
+    model.fit(corpus.texts[:300], corpus.embeddings[:300])
+    assert "Training SAE" in capsys.readouterr().err
