@@ -172,21 +172,15 @@ def test_unknown_architecture_is_named(saved):
         load_sae(saved)
 
 
-def test_missing_dimension_key(saved):
-    edit_cfg(saved, d_sae=...)
-    with pytest.raises(ValueError, match="d_sae"):
-        load_sae(saved)
-
-
-def test_unsupported_normalisation(saved):
-    edit_cfg(saved, normalize_activations="expected_average_only_in")
-    with pytest.raises(ValueError, match="normalize_activations"):
-        load_sae(saved)
-
-
-def test_invalid_k_for_topk(saved):
-    edit_cfg(saved, k=D_SAE + 1)
-    with pytest.raises(ValueError, match="k"):
+@pytest.mark.parametrize(("change", "match"), [
+    ({"d_sae": ...}, "d_sae"),
+    ({"normalize_activations": "expected_average_only_in"}, "normalize_activations"),
+    ({"k": D_SAE + 1}, "k"),
+    ({"architecture": "jumprelu"}, "threshold"),
+], ids=["missing-d_sae", "normalisation", "k-too-large", "jumprelu-without-threshold"])
+def test_invalid_cfg_is_rejected(saved, change, match):
+    edit_cfg(saved, **change)
+    with pytest.raises(ValueError, match=match):
         load_sae(saved)
 
 
@@ -202,12 +196,6 @@ def test_missing_tensor(saved):
     del tensors["b_enc"]
     save_file(tensors, str(saved / WEIGHTS_FILE))
     with pytest.raises(ValueError, match="b_enc"):
-        load_sae(saved)
-
-
-def test_jumprelu_cfg_needs_threshold(saved):
-    edit_cfg(saved, architecture="jumprelu")
-    with pytest.raises(ValueError, match="threshold"):
         load_sae(saved)
 
 
