@@ -14,20 +14,25 @@ D_IN, D_SAE = 16, 64
 ARCHS = [("standard", None), ("topk", 5), ("jumprelu", None)]
 
 
-def random_sae(architecture="standard", k=None, input_scale=1.0, seed=0, **config):
+def randomise(sae, seed):
+    """Random weights of realistic magnitude (activations and reconstructions of order one)
+    for our SAE or a sae_lens one (same parameter names)."""
     gen = torch.Generator().manual_seed(seed)
-    sae = SparseAutoencoder(
-        SAEConfig(D_IN, D_SAE, architecture, k=k, **config), input_scale=input_scale
-    )
     with torch.no_grad():
         for param in sae.parameters():
             param.copy_(torch.randn(param.shape, generator=gen))
-        # Realistic magnitudes (activations and reconstructions of order one).
-        sae.W_enc.div_(D_IN**0.5)
+        sae.W_enc.div_(sae.W_enc.shape[0] ** 0.5)
         sae.W_dec.div_(sae.W_dec.norm(dim=1, keepdim=True))
-        if architecture == "jumprelu":
-            sae.threshold.copy_(torch.rand(D_SAE, generator=gen))
-    return sae.eval()
+        if hasattr(sae, "threshold"):
+            sae.threshold.copy_(torch.rand(sae.threshold.shape, generator=gen))
+    return sae
+
+
+def random_sae(architecture="standard", k=None, input_scale=1.0, seed=0, **config):
+    sae = SparseAutoencoder(
+        SAEConfig(D_IN, D_SAE, architecture, k=k, **config), input_scale=input_scale
+    )
+    return randomise(sae, seed).eval()
 
 
 def inputs(n=40, seed=1):
@@ -252,16 +257,7 @@ def sae_lens_sae(sae_lens, architecture, seed=0, **cfg):
     }
     sae_cls, cfg_cls = classes[architecture]
     sae = sae_cls(cfg_cls(d_in=D_IN, d_sae=D_SAE, **cfg))
-    gen = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for param in sae.parameters():
-            param.copy_(torch.randn(param.shape, generator=gen))
-        # Realistic magnitudes (activations and reconstructions of order one).
-        sae.W_enc.div_(D_IN**0.5)
-        sae.W_dec.div_(sae.W_dec.norm(dim=1, keepdim=True))
-        if architecture == "jumprelu":
-            sae.threshold.copy_(torch.rand(D_SAE, generator=gen))
-    return sae
+    return randomise(sae, seed)
 
 
 @pytest.mark.parametrize(
