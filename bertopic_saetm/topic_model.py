@@ -15,7 +15,7 @@ from .embedders import default_embedder_available, embed, resolve_embedder
 from .merging import assignment_matrix, atom_topic_vectors, cluster_atoms, merge_topic_word
 from .sae import SAETrainingConfig, SparseAutoencoder, load_sae, train_sae
 from .vocabulary import build_bag_of_words, default_vectorizer
-from .word_emission import fit_word_emission, idf_weights
+from .word_emission import fit_word_emission
 from .word_vectors import vocabulary_vectors
 
 logger = logging.getLogger(__name__)
@@ -220,7 +220,7 @@ class SAETopicModel(BaseEstimator):
         self.background_ = emission.background
         self.emission_log_likelihood_ = emission.log_likelihood
         self.emission_n_iter_ = emission.n_iter
-        self.idf_ = idf_weights(counts)
+        self.idf_ = emission.word_weights
         self.atom_prior_ = np.asarray(theta.mean(axis=0)).ravel()
         self.inactive_documents_ = np.flatnonzero(np.diff(theta.indptr) == 0)
 

@@ -50,6 +50,8 @@ class EmissionResult:
         EM maps evaluated.
     converged : bool
         Whether the relative change fell below the tolerance before ``max_iter``.
+    word_weights : ndarray of shape (n_words,)
+        Weight of each word's counts in the likelihood (normalised IDF, or ones).
     """
 
     atom_word: np.ndarray
@@ -58,6 +60,7 @@ class EmissionResult:
     history: list = field(default_factory=list)
     n_iter: int = 0
     converged: bool = False
+    word_weights: np.ndarray | None = None
 
 
 def idf_weights(counts: sp.csr_matrix) -> np.ndarray:
@@ -243,4 +246,4 @@ def fit_word_emission(
                 break
     logger.info("Word emission: %d EM iterations, weighted log-likelihood %.6f%s", n_iter,
                 history[-1], "" if converged else " (max_iter reached)")
-    return EmissionResult(B, P0, history[-1], history, n_iter, converged)
+    return EmissionResult(B, P0, history[-1], history, n_iter, converged, weights)
