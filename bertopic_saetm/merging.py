@@ -190,3 +190,93 @@ def merge_topic_word(
     weighted = A.T @ (atom_word * prior[:, None])
     mass = np.asarray(A.T @ prior).ravel()
     return weighted / np.maximum(mass, 1e-300)[:, None]
+
+
+def mixture_word_distribution(atom_word: np.ndarray, atom_weights) -> np.ndarray:
+    """Word distribution of weighted groups of atoms.
+
+    Parameters
+    ----------
+    atom_word : ndarray of shape (n_atoms, n_words)
+    atom_weights : array-like or sparse matrix of shape (n_groups, n_atoms)
+        Non-negative mass of every atom in every group (e.g. summed mixtures of a group of
+        documents).
+
+    Returns
+    -------
+    ndarray of shape (n_groups, n_words)
+        ``weights @ atom_word`` with rows normalised; all-zero rows for massless groups.
+    """
+    weighted = np.asarray(atom_weights @ atom_word)
+    mass = weighted.sum(axis=1, keepdims=True)
+    return np.divide(weighted, mass, out=np.zeros_like(weighted), where=mass > 0)
+
+
+def main_topics(mixture) -> np.ndarray:
+    """Argmax topic of every row of a mixture, -1 for all-zero rows.
+
+    Parameters
+    ----------
+    mixture : ndarray or sparse matrix of shape (n_documents, n_topics)
+
+    Returns
+    -------
+    ndarray of shape (n_documents,), int
+    """
+    if sp.issparse(mixture):
+        mixture = sp.csr_matrix(mixture)
+        labels = np.asarray(mixture.argmax(axis=1)).ravel().astype(np.int64)
+        top = mixture.max(axis=1).toarray().ravel()
+    else:
+        mixture = np.asarray(mixture)
+        labels = mixture.argmax(axis=1).astype(np.int64)
+        top = mixture.max(axis=1)
+    labels[top <= 0] = -1
+    return labels
+
+
+def absorb_unowned_topics(
+    atom_to_topic: np.ndarray, theta, topic_vectors: np.ndarray, prior: np.ndarray
+) -> np.ndarray:
+    """Fold topics that are no document's main topic into their nearest topic.
+
+    Hard-label tools (BERTopic) can only show a topic that is the main topic of at least
+    one document. Each such topic joins the topic whose prior-weighted centroid of atom
+    topic vectors is nearest; this repeats until every topic owns a document (folding can
+    move a document's argmax).
+
+    Parameters
+    ----------
+    atom_to_topic : ndarray of shape (n_atoms,)
+    theta : sparse matrix of shape (n_documents, n_atoms)
+        Mixtures over atoms of the documents.
+    topic_vectors : ndarray of shape (n_atoms, dim)
+    prior : ndarray of shape (n_atoms,)
+
+    Returns
+    -------
+    ndarray of shape (n_atoms,)
+        The new partition, topic ids compacted to 0..n-1 (-1 stays -1).
+    """
+    atom_to_topic = atom_to_topic.copy()
+    while True:
+        n_topics = int(atom_to_topic.max()) + 1
+        labels = main_topics(theta @ assignment_matrix(atom_to_topic, n_topics))
+        owned = np.bincount(labels[labels >= 0], minlength=n_topics) > 0
+        if owned.all() or not owned.any():
+            break
+        A = assignment_matrix(atom_to_topic, n_topics)
+        mass = np.asarray(A.T @ prior).ravel()
+        centroids = np.asarray(A.T @ (topic_vectors * prior[:, None])) / np.maximum(
+            mass, 1e-300)[:, None]
+        owners = np.flatnonzero(owned)
+        unowned = np.flatnonzero(~owned)
+        distances = ((centroids[unowned, None, :] - centroids[None, owners, :]) ** 2).sum(axis=2)
+        target = np.arange(n_topics)
+        target[unowned] = owners[np.argmin(distances, axis=1)]
+        valid = atom_to_topic >= 0
+        atom_to_topic[valid] = target[atom_to_topic[valid]]
+        atom_to_topic[valid] = _compact(atom_to_topic[valid])
+        logger.info("Folded %d topics that are no document's main topic into their nearest "
+                    "topics.", unowned.size)
+    return atom_to_topic

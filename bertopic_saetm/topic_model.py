@@ -169,17 +169,29 @@ class SAETopicModel(BaseEstimator):
         # Fits the model and returns the validated embeddings (for fit_transform).
         n_topics = check_n_topics(self.n_topics)
         documents = check_documents(documents)
-        timings: dict[str, float] = {}
+        self.fit_seconds_ = {}
         started = time.perf_counter()
         sae = self._pretrained_sae()
-        width = sae.d_in if sae is not None else None
         self.embedder_ = None
         if embeddings is None:
             self.embedder_ = self._embedder(required=True)
             embeddings = embed(self.embedder_, documents)
-            timings["embed"] = time.perf_counter() - started
-        X = check_embeddings(embeddings, len(documents), width)
+            self.fit_seconds_["embed"] = time.perf_counter() - started
+        X = check_embeddings(embeddings, len(documents), sae.d_in if sae is not None else None)
+        counts = self._fit_vocabulary(documents, counts)
+        theta = self._fit_sae(X, sae)
+        self._fit_emission(theta, counts)
+        self._fit_topics(n_topics)
+        self.fit_seconds_["total"] = time.perf_counter() - started
+        logger.info("SAE-TM fitted in %.1fs: %s", self.fit_seconds_["total"], ", ".join(
+            f"{k} {v:.1f}s" for k, v in self.fit_seconds_.items() if k != "total"))
+        return X
 
+    # The fit is four stages. The BERTopic backends run them one by one (the bag-of-words
+    # when the corpus is bound, the SAE as the dimensionality step, emission and merge as
+    # the clustering step), so both paths share this code and give identical models.
+    def _fit_vocabulary(self, documents: list[str], counts=None) -> sp.csr_matrix:
+        """Stage 1: fit the vectorizer; returns the bag-of-words (n_documents, n_words)."""
         tick = time.perf_counter()
         vectorizer = self.vectorizer if self.vectorizer is not None else default_vectorizer()
         if counts is None:
@@ -192,8 +204,18 @@ class SAETopicModel(BaseEstimator):
                     f"counts has shape {counts.shape}, expected ({len(documents)}, "
                     f"{vocabulary.size}) for the documents and the vectorizer's vocabulary."
                 )
-        timings["vocabulary"] = time.perf_counter() - tick
+        self.vectorizer_ = vectorizer
+        self.vocabulary_ = vocabulary
+        self.fit_seconds_["vocabulary"] = time.perf_counter() - tick
+        return counts
 
+    def _fit_sae(self, X: np.ndarray, sae: SparseAutoencoder | None) -> sp.csr_matrix:
+        """Stage 2: train the SAE (or adopt ``sae``); returns the mixture over atoms.
+
+        Returns
+        -------
+        scipy.sparse.csr_matrix of shape (n_documents, n_atoms)
+        """
         tick = time.perf_counter()
         if sae is None:
             config = self.sae_config if self.sae_config is not None else SAETrainingConfig()
@@ -202,20 +224,19 @@ class SAETopicModel(BaseEstimator):
         else:
             self.sae_report_ = None
         self.sae_ = sae
+        self.atoms_ = sae.atoms()
+        self.n_features_in_ = X.shape[1]
         theta = normalise_activations(sae.encode_sparse(X))
-        timings["sae"] = time.perf_counter() - tick
+        self.fit_seconds_["sae"] = time.perf_counter() - tick
+        return theta
 
+    def _fit_emission(self, theta: sp.csr_matrix, counts: sp.csr_matrix) -> None:
+        """Stage 3: learn the word emission ``B`` and the atom priors."""
         tick = time.perf_counter()
         emission = fit_word_emission(
             theta, counts, self.background_weight, max_iter=self.emission_max_iter,
             tol=self.emission_tol, verbose=self.verbose,
         )
-        timings["word_emission"] = time.perf_counter() - tick
-
-        self.vectorizer_ = vectorizer
-        self.vocabulary_ = vocabulary
-        self.n_features_in_ = X.shape[1]
-        self.atoms_ = sae.atoms()
         self.atom_word_ = emission.atom_word
         self.background_ = emission.background
         self.emission_log_likelihood_ = emission.log_likelihood
@@ -223,16 +244,14 @@ class SAETopicModel(BaseEstimator):
         self.idf_ = emission.word_weights
         self.atom_prior_ = np.asarray(theta.mean(axis=0)).ravel()
         self.inactive_documents_ = np.flatnonzero(np.diff(theta.indptr) == 0)
+        self.fit_seconds_["word_emission"] = time.perf_counter() - tick
 
+    def _fit_topics(self, n_topics) -> None:
+        """Stage 4: place the atoms by their words and merge them into ``n_topics``."""
         tick = time.perf_counter()
         self.atom_topic_vectors_ = self._topic_vectors()
         self._merge(n_topics)
-        timings["merge"] = time.perf_counter() - tick
-        timings["total"] = time.perf_counter() - started
-        self.fit_seconds_ = timings
-        logger.info("SAE-TM fitted in %.1fs: %s", timings["total"],
-                    ", ".join(f"{k} {v:.1f}s" for k, v in timings.items() if k != "total"))
-        return X
+        self.fit_seconds_["merge"] = time.perf_counter() - tick
 
     def _pretrained_sae(self) -> SparseAutoencoder | None:
         if self.sae is None:
@@ -269,17 +288,21 @@ class SAETopicModel(BaseEstimator):
         return atom_topic_vectors(self.atom_word_, word_vectors, mask, self.atoms_, self.top_p)
 
     def _merge(self, n_topics) -> None:
-        self.atom_to_topic_ = cluster_atoms(
+        self._assign_atoms(cluster_atoms(
             self.atom_topic_vectors_, self.atom_prior_, n_topics, self.random_state,
             self.min_cluster_size,
-        )
-        self.n_topics_ = int(self.atom_to_topic_.max()) + 1
+        ))
+
+    def _assign_atoms(self, atom_to_topic: np.ndarray) -> None:
+        """Adopt an atom partition (ids 0..n-1, -1 for invalid atoms); derive topic words."""
+        self.atom_to_topic_ = atom_to_topic
+        self.n_topics_ = int(atom_to_topic.max()) + 1
         self.topic_word_ = merge_topic_word(
-            self.atom_word_, self.atom_prior_, self.atom_to_topic_, self.n_topics_
+            self.atom_word_, self.atom_prior_, atom_to_topic, self.n_topics_
         )
+        valid = atom_to_topic >= 0
         self.topic_prior_ = np.bincount(
-            self.atom_to_topic_[self.atom_to_topic_ >= 0],
-            weights=self.atom_prior_[self.atom_to_topic_ >= 0], minlength=self.n_topics_,
+            atom_to_topic[valid], weights=self.atom_prior_[valid], minlength=self.n_topics_
         )
 
     def set_n_topics(self, n_topics):
