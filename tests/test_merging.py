@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from bertopic_saetm.merging import (
     atom_topic_vectors,
@@ -79,3 +80,37 @@ def test_topic_vectors_from_word_vectors_and_decoder():
     np.testing.assert_allclose(T[0], [0.0, 1.0])
     atoms = np.array([[3.0, 4.0], [0.0, 1.0]])
     np.testing.assert_allclose(atom_topic_vectors(B, None, atoms=atoms), [[0.6, 0.8], [0, 1]])
+
+
+def test_mixture_word_distribution_normalises_weighted_rows():
+    from bertopic_saetm.merging import mixture_word_distribution
+
+    B = np.array([[0.5, 0.5, 0.0], [0.0, 0.0, 1.0]])
+    out = mixture_word_distribution(B, np.array([[1.0, 1.0], [0.0, 2.0], [0.0, 0.0]]))
+    np.testing.assert_allclose(out, [[0.25, 0.25, 0.5], [0, 0, 1], [0, 0, 0]])
+    sparse = mixture_word_distribution(B, sp.csr_matrix([[3.0, 1.0]]))
+    np.testing.assert_allclose(sparse, [[0.375, 0.375, 0.25]])
+
+
+def test_main_topics_marks_empty_rows():
+    from bertopic_saetm.merging import main_topics
+
+    mixture = np.array([[0.2, 0.8], [0.0, 0.0], [0.6, 0.4]])
+    np.testing.assert_array_equal(main_topics(mixture), [1, -1, 0])
+    np.testing.assert_array_equal(main_topics(sp.csr_matrix(mixture)), [1, -1, 0])
+
+
+def test_absorb_unowned_topics_folds_into_the_nearest_topic():
+    from bertopic_saetm.merging import absorb_unowned_topics, assignment_matrix, main_topics
+
+    # Topic 2 (atom 2) is never a document's largest share; its vector is nearest topic 1.
+    atom_to_topic = np.array([0, 1, 2, -1])
+    theta = sp.csr_matrix(np.array([[0.7, 0.0, 0.3, 0], [0.0, 0.6, 0.4, 0], [0.5, 0.3, 0.2, 0]]))
+    vectors = np.array([[0.0, 0.0], [5.0, 0.0], [4.0, 0.0], [9.0, 9.0]])
+    prior = np.array([0.4, 0.3, 0.3, 0.0])
+    merged = absorb_unowned_topics(atom_to_topic, theta, vectors, prior)
+    np.testing.assert_array_equal(merged, [0, 1, 1, -1])
+    labels = main_topics(theta @ assignment_matrix(merged, 2))
+    assert set(labels) == {0, 1}
+    # Nothing to do when every topic owns a document.
+    np.testing.assert_array_equal(absorb_unowned_topics(merged, theta, vectors, prior), merged)

@@ -40,6 +40,12 @@ _UNBOUND = (
     "in the same order (or call backend.bind(docs) before fitting)."
 )
 
+ZERO_SHOT_UNSUPPORTED = (
+    "Zero-shot topic modeling (zeroshot_topic_list) replaces BERTopic's cluster model and is "
+    "not supported with SAE-TM: SAE-TM topics come from merging atoms. Leave "
+    "zeroshot_topic_list unset."
+)
+
 
 def document_fingerprints(documents: list[str]) -> np.ndarray:
     """A 64-bit hash of every document, ndarray of shape (n_documents,), uint64.
@@ -172,11 +178,7 @@ class SAETMBackend:
     def check_attached(self, topic_model) -> None:
         """Raise if ``topic_model`` no longer runs this backend's components."""
         if getattr(topic_model, "zeroshot_topic_list", None):
-            raise ValueError(
-                "Zero-shot topic modeling (zeroshot_topic_list) replaces BERTopic's cluster "
-                "model and is not supported with SAE-TM: SAE-TM topics come from merging "
-                "atoms. Leave zeroshot_topic_list unset."
-            )
+            raise ValueError(ZERO_SHOT_UNSUPPORTED)
         parts = self.components()
         replaced = [name for name in ("hdbscan_model", "representation_model", "vectorizer_model")
                     if getattr(topic_model, name, None) is not parts[name]]

@@ -10,6 +10,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..merging import main_topics
+from .backend import ZERO_SHOT_UNSUPPORTED
 
 
 class SAEEncoder:
@@ -35,6 +36,10 @@ class SAEEncoder:
 
     def transform(self, X) -> sp.csr_matrix:
         """Mixtures over atoms, CSR of shape (n_documents, n_atoms)."""
+        if hasattr(self.backend, "theta_") and not hasattr(self.backend, "labels_"):
+            # Between the SAE and the merge BERTopic only transforms to drop documents
+            # already matched to zero-shot topics.
+            raise ValueError(ZERO_SHOT_UNSUPPORTED)
         return self.backend.model.transform_atoms(embeddings=X)
 
 

@@ -189,6 +189,8 @@ def document_coordinates(topic_model, n_neighbors: int = 15, random_state=None) 
     roots = backend.theta_.sqrt()
     if random_state is None:
         random_state = backend.model.random_state
+    # A seed makes UMAP single-threaded; say so rather than let it warn.
     reducer = UMAP(n_components=2, n_neighbors=n_neighbors, metric="cosine", min_dist=0.1,
-                   random_state=random_state, verbose=False)
+                   random_state=random_state, n_jobs=1 if random_state is not None else -1,
+                   verbose=False)
     return np.asarray(reducer.fit_transform(roots), dtype=np.float64)
