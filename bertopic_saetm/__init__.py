@@ -1,9 +1,11 @@
 """bertopic-saetm: Sparse Autoencoders are Topic Models (SAE-TM).
 
 The numerical core (``sae``, ``word_emission``, ``merging``, ``ctm``) has no BERTopic
-imports; :class:`SAETopicModel` is the estimator built on it.
+imports; :class:`SAETopicModel` is the estimator built on it and ``backends`` adapts it to
+BERTopic (imported only when BERTopic components are created).
 """
 
+from .backends import SAETMBackend
 from .ctm import CTMSample, atom_recovery, sample_ctm
 from .sae import (
     SAEConfig,
@@ -21,6 +23,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "SAETopicModel",
+    "SAETMBackend",
     "SparseAutoencoder",
     "SAEConfig",
     "SAETrainingConfig",

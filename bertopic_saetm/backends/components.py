@@ -12,6 +12,9 @@ import scipy.sparse as sp
 from ..merging import main_topics
 from .backend import ZERO_SHOT_UNSUPPORTED
 
+_NO_ONLINE = ("SAE-TM's BERTopic backends do not support online learning (partial_fit): fit "
+              "BERTopic on the whole corpus with fit_transform.")
+
 
 class SAEEncoder:
     """BERTopic ``umap_model``: the SAE encoder.
@@ -41,6 +44,10 @@ class SAEEncoder:
             # already matched to zero-shot topics.
             raise ValueError(ZERO_SHOT_UNSUPPORTED)
         return self.backend.model.transform_atoms(embeddings=X)
+
+    def partial_fit(self, X):
+        """Not supported (BERTopic's online mode); raises NotImplementedError."""
+        raise NotImplementedError(_NO_ONLINE)
 
 
 class AtomMerger:
@@ -80,6 +87,10 @@ class AtomMerger:
         """Fit the emission and merge on mixtures over atoms (SAEEncoder output); returns self."""
         self.backend._fit_merger(X)
         return self
+
+    def partial_fit(self, X):
+        """Not supported (BERTopic's online mode); raises NotImplementedError."""
+        raise NotImplementedError(_NO_ONLINE)
 
     def predict(self, X) -> np.ndarray:
         """Main topic of each document, ndarray of shape (n_documents,); -1: no atom fires."""

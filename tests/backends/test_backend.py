@@ -172,3 +172,9 @@ def test_documents_without_active_atoms_are_outliers(outlier_fit, corpus):
                                corpus.embeddings[outliers].mean(axis=0), rtol=1e-5, atol=1e-6)
     dist = topic_distribution(topic_model, embeddings=corpus.embeddings[outliers])
     np.testing.assert_array_equal(dist, 0.0)
+
+
+def test_online_learning_is_refused(make_topic_model, corpus):
+    topic_model = make_topic_model()[0]
+    with pytest.raises(NotImplementedError, match="partial_fit"):
+        topic_model.partial_fit(corpus.texts[:100], corpus.embeddings[:100])

@@ -107,3 +107,15 @@ def test_document_coordinates_are_a_2d_map(bertopic_fit, corpus):
     distance = np.linalg.norm(coords[i] - coords[j], axis=1)
     same = topics[i] == topics[j]
     assert distance[same].mean() < 0.7 * distance[~same].mean()
+
+
+def test_bertopic_nr_topics_reduces_sae_tm_topics_coherently(corpus):
+    from bertopic import BERTopic
+
+    from bertopic_saetm.backends import SAETMBackend
+
+    backend = SAETMBackend(SAETopicModel(**saetm_params()))
+    topic_model = BERTopic(nr_topics=5, **backend.components(corpus.texts))
+    topic_model.fit_transform(corpus.texts, corpus.embeddings)
+    assert len(topic_model.get_topics()) == 5
+    _check_coherent(topic_model, backend, corpus)
