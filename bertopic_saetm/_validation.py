@@ -74,3 +74,28 @@ def check_n_topics(n_topics) -> int | str:
     if n_topics < 1:
         raise ValueError(f"n_topics must be at least 1, got {n_topics}.")
     return int(n_topics)
+
+
+def check_activations(activations, n_documents: int | None, n_atoms: int,
+                      name: str = "activations"):
+    """Validate non-negative atom activations; returns a float64 CSR of shape (n, n_atoms)."""
+    import scipy.sparse as sp
+
+    try:
+        matrix = sp.csr_matrix(activations, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be a numeric (sparse or dense) 2-D array.") from exc
+    if matrix.shape[0] == 0:
+        raise ValueError(f"{name} has no rows.")
+    if n_documents is not None and matrix.shape[0] != n_documents:
+        raise ValueError(f"{name} has {matrix.shape[0]} rows but there are {n_documents} "
+                         "documents.")
+    if matrix.shape[1] != n_atoms:
+        raise ValueError(f"{name} has {matrix.shape[1]} columns but the SAE has {n_atoms} "
+                         "atoms.")
+    if not np.isfinite(matrix.data).all():
+        raise ValueError(f"{name} contain NaN or infinite values.")
+    if (matrix.data < 0).any():
+        raise ValueError(f"{name} must be non-negative (SAE activations after the "
+                         "activation function).")
+    return matrix

@@ -10,7 +10,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 
-from ._validation import check_documents, check_embeddings, check_n_topics
+from ._validation import check_activations, check_documents, check_embeddings, check_n_topics
 from .embedders import default_embedder_available, embed, resolve_embedder
 from .merging import assignment_matrix, atom_topic_vectors, cluster_atoms, merge_topic_word
 from .sae import SAETrainingConfig, SparseAutoencoder, load_sae, train_sae
@@ -146,7 +146,7 @@ class SAETopicModel(BaseEstimator):
         self.verbose = verbose
 
     # ------------------------------------------------------------------ fitting
-    def fit(self, documents, embeddings=None, counts=None):
+    def fit(self, documents, embeddings=None, counts=None, *, activations=None):
         """Fit the topic model on a corpus.
 
         Parameters
@@ -157,35 +157,50 @@ class SAETopicModel(BaseEstimator):
         counts : sparse matrix of shape (n_documents, n_words), optional
             A precomputed bag-of-words for the fitted ``vectorizer`` (advanced; the
             vectorizer must already be fitted and give the vocabulary).
+        activations : array-like or sparse matrix of shape (n_documents, n_atoms), optional
+            Atom activations computed elsewhere, e.g. a language model's token activations
+            encoded by its SAE and pooled per document (``sae_lens_bridge``). Requires the
+            pretrained ``sae`` they come from; embeddings are then not used.
 
         Returns
         -------
         self
         """
-        self._fit(documents, embeddings, counts)
+        self._fit(documents, embeddings, counts, activations)
         return self
 
-    def _fit(self, documents, embeddings, counts) -> np.ndarray:
-        # Fits the model and returns the validated embeddings (for fit_transform).
+    def _fit(self, documents, embeddings, counts, activations=None):
+        # Fits the model; returns what transform needs to reproduce the training mixtures.
         n_topics = check_n_topics(self.n_topics)
         documents = check_documents(documents)
         self.fit_seconds_ = {}
         started = time.perf_counter()
         sae = self._pretrained_sae()
         self.embedder_ = None
-        if embeddings is None:
-            self.embedder_ = self._embedder(required=True)
-            embeddings = embed(self.embedder_, documents)
-            self.fit_seconds_["embed"] = time.perf_counter() - started
-        X = check_embeddings(embeddings, len(documents), sae.d_in if sae is not None else None)
+        if activations is not None:
+            if sae is None:
+                raise ValueError("activations= needs the SAE they come from: pass sae= (a "
+                                 "SparseAutoencoder or an SAE-Lens folder).")
+            activations = check_activations(activations, len(documents), sae.d_sae)
+        else:
+            if embeddings is None:
+                self.embedder_ = self._embedder(required=True)
+                embeddings = embed(self.embedder_, documents)
+                self.fit_seconds_["embed"] = time.perf_counter() - started
+            embeddings = check_embeddings(embeddings, len(documents),
+                                          sae.d_in if sae is not None else None)
         counts = self._fit_vocabulary(documents, counts)
-        theta = self._fit_sae(X, sae)
+        if activations is not None:
+            theta = self._adopt_sae(sae, activations)
+        else:
+            theta = self._fit_sae(embeddings, sae)
         self._fit_emission(theta, counts)
         self._fit_topics(n_topics)
         self.fit_seconds_["total"] = time.perf_counter() - started
         logger.info("SAE-TM fitted in %.1fs: %s", self.fit_seconds_["total"], ", ".join(
             f"{k} {v:.1f}s" for k, v in self.fit_seconds_.items() if k != "total"))
-        return X
+        return {"activations": activations} if activations is not None else {
+            "embeddings": embeddings}
 
     # The fit is four stages. The BERTopic backends run them one by one (the bag-of-words
     # when the corpus is bound, the SAE as the dimensionality step, emission and merge as
@@ -229,6 +244,14 @@ class SAETopicModel(BaseEstimator):
         theta = normalise_activations(sae.encode_sparse(X))
         self.fit_seconds_["sae"] = time.perf_counter() - tick
         return theta
+
+    def _adopt_sae(self, sae: SparseAutoencoder, activations: sp.csr_matrix) -> sp.csr_matrix:
+        """Stage 2 for precomputed activations: keep ``sae``; returns their mixtures."""
+        self.sae_report_ = None
+        self.sae_ = sae
+        self.atoms_ = sae.atoms()
+        self.n_features_in_ = sae.d_in
+        return normalise_activations(activations)
 
     def _fit_emission(self, theta: sp.csr_matrix, counts: sp.csr_matrix) -> None:
         """Stage 3: learn the word emission ``B`` and the atom priors."""
@@ -339,20 +362,24 @@ class SAETopicModel(BaseEstimator):
         n_docs = None if documents is None else len(documents)
         return check_embeddings(embeddings, n_docs, self.n_features_in_)
 
-    def transform_atoms(self, documents=None, embeddings=None) -> sp.csr_matrix:
+    def transform_atoms(self, documents=None, embeddings=None, activations=None
+                        ) -> sp.csr_matrix:
         """Mixture over atoms, CSR of shape (n_documents, n_atoms).
 
         Activations of atoms that never fired on the training corpus (no word distribution)
         are dropped, then rows are normalised; rows are all zero where nothing else fires.
+        ``activations`` (precomputed, as in :meth:`fit`) replace encoding embeddings.
         """
         self._check_fitted()
-        X = self._embeddings_for(documents, embeddings)
-        acts = self.sae_.encode_sparse(X)
+        if activations is not None:
+            acts = check_activations(activations, None, self.sae_.d_sae)
+        else:
+            acts = self.sae_.encode_sparse(self._embeddings_for(documents, embeddings))
         acts = sp.csr_matrix(acts @ sp.diags((self.atom_prior_ > 0).astype(np.float64)))
         acts.eliminate_zeros()
         return normalise_activations(acts)
 
-    def transform(self, documents=None, embeddings=None) -> np.ndarray:
+    def transform(self, documents=None, embeddings=None, activations=None) -> np.ndarray:
         """Topic mixture of each document.
 
         Parameters
@@ -360,20 +387,22 @@ class SAETopicModel(BaseEstimator):
         documents : list of str, optional
             Embedded with the embedding model when ``embeddings`` is omitted.
         embeddings : array-like of shape (n_documents, n_features), optional
+        activations : array-like or sparse matrix of shape (n_documents, n_atoms), optional
+            Precomputed atom activations (see :meth:`fit`), used instead of embeddings.
 
         Returns
         -------
         ndarray of shape (n_documents, n_topics_)
             Rows sum to 1, or are all zero for documents on which no atom fires.
         """
-        theta = self.transform_atoms(documents, embeddings)
+        theta = self.transform_atoms(documents, embeddings, activations)
         merged = theta @ assignment_matrix(self.atom_to_topic_, self.n_topics_)
         return np.asarray(merged.todense())
 
-    def fit_transform(self, documents, embeddings=None, counts=None) -> np.ndarray:
-        """``fit(documents, embeddings).transform(documents, embeddings)``, computed once."""
-        X = self._fit(documents, embeddings, counts)
-        return self.transform(embeddings=X)
+    def fit_transform(self, documents, embeddings=None, counts=None, *, activations=None
+                      ) -> np.ndarray:
+        """``fit(...).transform(...)`` on the same inputs, computed once."""
+        return self.transform(**self._fit(documents, embeddings, counts, activations))
 
     # ------------------------------------------------------------------- topics
     def get_topics(self, top_n: int = 10) -> list[list[tuple[str, float]]]:

@@ -219,3 +219,38 @@ def test_verbose_fit_shows_progress(corpus, capsys):
                           word_vectors="decoder", verbose=True)
     model.fit(corpus.texts[:300], corpus.embeddings[:300])
     assert "Training SAE" in capsys.readouterr().err
+
+
+def test_precomputed_activations_give_the_same_model_as_embeddings(fitted, corpus):
+    sae = fitted.sae_
+    by_embeddings = SAETopicModel(n_topics=8, sae=sae, random_state=0, word_vectors="decoder")
+    by_embeddings.fit(corpus.texts, corpus.embeddings)
+    activations = sae.encode_sparse(corpus.embeddings)
+    by_activations = SAETopicModel(n_topics=8, sae=sae, random_state=0, word_vectors="decoder")
+    theta = by_activations.fit_transform(corpus.texts, activations=activations)
+    np.testing.assert_allclose(by_activations.atom_word_, by_embeddings.atom_word_)
+    np.testing.assert_array_equal(by_activations.atom_to_topic_, by_embeddings.atom_to_topic_)
+    np.testing.assert_allclose(theta, by_embeddings.transform(embeddings=corpus.embeddings),
+                               atol=1e-12)
+    np.testing.assert_allclose(by_activations.transform(activations=activations[:5].toarray()),
+                               theta[:5])
+
+
+@pytest.mark.parametrize(
+    ("make", "match"),
+    [
+        (lambda acts: acts[:, :-1], "columns but the SAE has"),
+        (lambda acts: -acts, "non-negative"),
+        (lambda acts: acts[:10], "rows but there are"),
+    ],
+)
+def test_bad_activations_are_named(fitted, corpus, make, match):
+    activations = fitted.sae_.encode_sparse(corpus.embeddings).toarray()
+    model = SAETopicModel(n_topics=4, sae=fitted.sae_, word_vectors="decoder")
+    with pytest.raises(ValueError, match=match):
+        model.fit(corpus.texts, activations=make(activations))
+
+
+def test_activations_need_the_sae_they_come_from(corpus):
+    with pytest.raises(ValueError, match="pass sae="):
+        SAETopicModel(n_topics=4).fit(corpus.texts, activations=np.ones((len(corpus.texts), 8)))
