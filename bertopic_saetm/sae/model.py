@@ -96,6 +96,35 @@ class SparseAutoencoder(nn.Module):
             self.input_scale = 1.0
         return self
 
+    @torch.no_grad()
+    def fold_decoder_norm(self) -> SparseAutoencoder:
+        """Rescale so every decoder row has unit norm, keeping reconstructions; returns self.
+
+        Activation ``k`` is multiplied by the norm of decoder row ``k`` (encoder column,
+        bias and JumpReLU threshold scaled alike), so activations measure how far along a
+        *unit* atom a document goes, comparable across atoms. SAE-Lens's
+        ``fold_W_dec_norm`` does the same.
+
+        Raises
+        ------
+        ValueError
+            For a TopK SAE whose decoder rows have unequal norms: scaling pre-activations
+            unequally would change which k atoms are selected.
+        """
+        norms = self.W_dec.norm(dim=1)
+        if (norms <= 0).any():
+            raise ValueError("Some decoder rows are zero; they cannot be normalised.")
+        if self.config.architecture == "topk" and not torch.allclose(
+                norms, norms.mean().expand_as(norms), rtol=1e-4):
+            raise ValueError("A TopK SAE with decoder rows of unequal norms cannot be folded "
+                             "without changing which atoms it selects.")
+        self.W_enc.mul_(norms)
+        self.b_enc.mul_(norms)
+        if self.config.architecture == "jumprelu":
+            self.threshold.mul_(norms)
+        self.W_dec.div_(norms[:, None])
+        return self
+
     def atoms(self) -> np.ndarray:
         """Unit-norm atom directions, ndarray of shape (d_sae, d_in).
 

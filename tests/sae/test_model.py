@@ -241,3 +241,26 @@ def test_jumprelu_has_threshold_parameter_others_do_not():
     names = {n for n, _ in random_sae("jumprelu").named_parameters()}
     assert names == {"W_enc", "b_enc", "W_dec", "b_dec", "threshold"}
     assert "threshold" not in {n for n, _ in random_sae("standard").named_parameters()}
+
+
+@pytest.mark.parametrize(("architecture", "k"), ARCHS)
+def test_fold_decoder_norm_keeps_reconstruction_and_scales_activations(architecture, k):
+    sae = random_sae(architecture, k)
+    norms = torch.linspace(0.5, 2.0, D_SAE) if architecture != "topk" else torch.full(
+        (D_SAE,), 3.0)
+    with torch.no_grad():
+        sae.W_dec.mul_(norms[:, None])
+        x = random_inputs()
+        before_acts, before_out = sae.encode(x), sae(x)
+        sae.fold_decoder_norm()
+        torch.testing.assert_close(sae.W_dec.norm(dim=1), torch.ones(D_SAE))
+        torch.testing.assert_close(sae.encode(x), before_acts * norms, rtol=1e-5, atol=1e-5)
+        torch.testing.assert_close(sae(x), before_out, rtol=1e-5, atol=1e-5)
+
+
+def test_fold_decoder_norm_refuses_unequal_topk_norms():
+    sae = random_sae("topk", 5)
+    with torch.no_grad():
+        sae.W_dec.mul_(torch.linspace(0.5, 2.0, D_SAE)[:, None])
+    with pytest.raises(ValueError, match="TopK"):
+        sae.fold_decoder_norm()
