@@ -1,8 +1,12 @@
 import numpy as np
 import pytest
 
-from sae_lens_bridge import MINILM_LAST_LAYER, HookEmbedder, load_minilm_encoder, \
-    pool_hook_activations
+from sae_lens_bridge import (
+    MINILM_LAST_LAYER,
+    HookEmbedder,
+    load_minilm_encoder,
+    pool_hook_activations,
+)
 
 SHORT_DOCS = ["Return the number of items in a container.",
               "Open a socket connection to a remote host and port.",
