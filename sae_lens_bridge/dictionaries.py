@@ -172,8 +172,9 @@ def _load_release(release: str, sae_id: str, fold_decoder_norm: bool, device: st
                 f"({hub.HF_HUB_CACHE}); download them once with network access, e.g. "
                 f"sae_lens.SAE.from_pretrained({release!r}, {sae_id!r}).") if hub.HF_HUB_OFFLINE \
             else ""
+        reason = str(exc).rstrip(".")
         raise FileNotFoundError(f"Could not load SAE-Lens release {release!r}, sae_id "
-                                f"{sae_id!r}: {exc}.{hint}") from exc
+                                f"{sae_id!r}: {reason}.{hint}") from exc
     return _finish(*from_sae_lens_parts(sae, cfg_dict), sparsity,
                    f"{release}:{sae_id}", fold_decoder_norm)
 
