@@ -8,8 +8,9 @@ SAE-TM topic atoms.
 - :func:`document_atom_activations` turns documents into pooled atom activations with a
   TransformerLens model and a dictionary; ``SAETopicModel(sae=d.sae).fit(docs,
   activations=...)`` makes topics of them.
-- :class:`HookEmbedder` (BERTopic embedder) and :func:`load_minilm_encoder` (the bundled
-  MiniLM as a HookedEncoder) are imported on first use.
+- :class:`HookEmbedder` (BERTopic embedder), :func:`load_minilm_encoder` (the bundled
+  MiniLM as a HookedEncoder) and :func:`train_with_sae_lens` (SAE-Lens's own trainer on an
+  embedding matrix) are imported on first use.
 """
 
 from .dictionaries import (
@@ -33,6 +34,7 @@ __all__ = [
     "document_atom_mixtures",
     "HookEmbedder",
     "load_minilm_encoder",
+    "train_with_sae_lens",
     "MINILM_LAST_LAYER",
 ]
 
@@ -44,6 +46,7 @@ _LAZY = {
     "document_atom_mixtures": "activations",
     "HookEmbedder": "embedder",
     "load_minilm_encoder": "models",
+    "train_with_sae_lens": "training",
     "MINILM_LAST_LAYER": "models",
 }
 
