@@ -1,0 +1,120 @@
+"""One call that scores any topic model the same way: SAE-TM, BERTopic, or plain lists."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+
+from .agreement import nmi, purity
+from .coherence import coherence
+from .diversity import topic_diversity, wmd_diversity
+from .reference import ReferenceCorpus
+
+logger = logging.getLogger(__name__)
+
+
+def topic_words(model, top_n: int = 25) -> list[list[str]]:
+    """Top words of every topic of ``model``, best first.
+
+    Parameters
+    ----------
+    model : SAETopicModel, BERTopic, or list of lists of str / (str, score)
+        For BERTopic the outlier topic -1 is left out; a BERTopic model keeps only
+        ``top_n_words`` words per topic (fewer than ``top_n`` are returned then), except
+        with SAE-TM components, whose full word distributions are read.
+    top_n : int, default=25
+
+    Returns
+    -------
+    list of list of str
+    """
+    if hasattr(model, "topic_word_") and hasattr(model, "vocabulary_"):
+        return [[w for w, _ in words] for words in model.get_topics(top_n=top_n)]
+    if hasattr(model, "topic_representations_"):
+        return _bertopic_words(model, top_n)
+    topics = []
+    for words in model:
+        words = [w[0] if isinstance(w, (tuple, list)) else w for w in words]
+        topics.append([str(w) for w in words if w][:top_n])
+    return topics
+
+
+def _bertopic_words(topic_model, top_n: int) -> list[list[str]]:
+    from ..backends.backend import SAETMBackend
+
+    topic_ids = sorted(t for t in topic_model.get_topics() if t != -1)
+    try:
+        backend = SAETMBackend.of(topic_model)
+    except ValueError:
+        backend = None
+    if backend is not None:
+        from ..merging import mixture_word_distribution
+
+        model = backend.model
+        atom_topic = backend.current_topic_of_atoms(topic_model)
+        weights = np.stack([np.where(atom_topic == t, model.atom_prior_, 0.0)
+                            for t in topic_ids])
+        dist = mixture_word_distribution(model.atom_word_, weights)
+        order = np.argsort(-dist, axis=1, kind="stable")[:, :top_n]
+        return [[str(model.vocabulary_[j]) for j in row] for row in order]
+    if topic_model.top_n_words < top_n:
+        logger.info("BERTopic keeps %d words per topic; measuring on those.",
+                    topic_model.top_n_words)
+    return [[w for w, _ in topic_model.get_topic(t) if w][:top_n] for t in topic_ids]
+
+
+def evaluate(model, documents=None, *, reference: ReferenceCorpus | None = None, labels=None,
+             assignments=None, word_vectors=None, c_v: bool = True) -> dict:
+    """Score a topic model with the protocol of BERTopic / OCTIS papers.
+
+    Parameters
+    ----------
+    model : SAETopicModel, BERTopic, or list of lists of words
+    documents : list of str, optional
+        Reference corpus for coherence (tokenised with the model's vocabulary for an
+        SAETopicModel, else the default vectorizer); or pass ``reference``.
+    reference : ReferenceCorpus, optional
+    labels : array-like of shape (n_documents,), optional
+        Reference classes, for purity and NMI.
+    assignments : array-like of shape (n_documents,), optional
+        Main topic of every document; default ``model.topics_`` for BERTopic. Required with
+        ``labels`` otherwise.
+    word_vectors : mapping or callable, optional
+        For the paper's WMD diversity (see :func:`wmd_diversity`).
+    c_v : bool, default=True
+        Also compute C_V (slower: window 110).
+
+    Returns
+    -------
+    dict
+        ``n_topics``, ``npmi``, ``c_v``, ``td25``, ``td10``, ``quality`` (NPMI x TD@25),
+        and ``purity`` / ``nmi`` / ``wmd_diversity`` when their inputs are given.
+    """
+    topics = topic_words(model, 25)
+    if not topics:
+        raise ValueError("The model has no topics to evaluate.")
+    if reference is None:
+        if documents is None:
+            raise ValueError("Pass documents (or a ReferenceCorpus) to measure coherence on.")
+        reference = (ReferenceCorpus.for_model(model, documents)
+                     if hasattr(model, "vocabulary_") else
+                     ReferenceCorpus.from_documents(documents))
+    scores = {"n_topics": len(topics),
+              "npmi": float(np.nanmean(coherence(topics, reference, "c_npmi")))}
+    if c_v:
+        scores["c_v"] = float(np.nanmean(coherence(topics, reference, "c_v")))
+    scores["td25"] = topic_diversity(topics, 25)
+    scores["td10"] = topic_diversity(topics, 10)
+    scores["quality"] = scores["npmi"] * scores["td25"]
+    if labels is not None:
+        if assignments is None:
+            if not hasattr(model, "topics_"):
+                raise ValueError("Pass assignments= (main topic of every document) to compare "
+                                 "with labels.")
+            assignments = model.topics_
+        scores["purity"] = purity(assignments, labels)
+        scores["nmi"] = nmi(assignments, labels)
+    if word_vectors is not None:
+        scores["wmd_diversity"] = wmd_diversity(topics, word_vectors, 20)
+    return scores
