@@ -5,7 +5,8 @@ from .agreement import nmi, purity
 from .coherence import coherence
 from .diversity import topic_diversity, wmd_diversity, word_movers_distance
 from .evaluate import evaluate, topic_words
+from .llm_judge import LLMJudge
 from .reference import ReferenceCorpus
 
 __all__ = ["evaluate", "topic_words", "ReferenceCorpus", "coherence", "topic_diversity",
-           "wmd_diversity", "word_movers_distance", "purity", "nmi"]
+           "wmd_diversity", "word_movers_distance", "purity", "nmi", "LLMJudge"]
