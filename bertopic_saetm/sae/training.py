@@ -174,7 +174,11 @@ def train_sae(
     sae.to(device)
 
     in_memory = not isinstance(X, np.memmap)
-    X_dev = torch.as_tensor(np.asarray(X, dtype=np.float32), device=device) if in_memory else None
+    X_dev = None
+    if in_memory:
+        X_np = np.asarray(X, dtype=np.float32)
+        # torch cannot share read-only memory (e.g. a view of a read-only memory map).
+        X_dev = torch.as_tensor(X_np if X_np.flags.writeable else X_np.copy(), device=device)
 
     planned = plan_steps(n, config)
     warmup = max(1, int(config.warmup_fraction * planned))

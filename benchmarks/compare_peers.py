@@ -1,0 +1,268 @@
+"""SAE-TM against the topic models users would pick instead, on the same embeddings,
+vocabulary and metric code, in one run.
+
+    python benchmarks/compare_peers.py [--models saetm,bertopic,...] [--k 20,50,100,200]
+                                       [--seeds 0,1,2] [--no-cv] [-o results/compare_peers]
+
+Corpus: 20 Newsgroups with its precomputed all-MiniLM-L6-v2 embeddings (../shared/data), or
+``--corpus FILE.jsonl`` (a "text" field per line; embedded with the bundled MiniLM, labels
+from a "label" field when present). Every model gets the same embedding array; fit times
+exclude embedding. Writes ``results.json``, ``table.md`` and ``quality_vs_k.png``.
+
+Models: saetm (standalone; fitted once per seed at the first K, re-topicked to the others),
+saetm_bertopic (the BERTopic backends, re-topicked likewise), bertopic (UMAP + HDBSCAN,
+nr_topics=K), bertopic_kmeans (UMAP + KMeans(K)), lda (scikit-learn, online, 10 passes, on
+the same bag-of-words), keynmf (turftopic, if installed), fastopic (if installed; slow on CPU).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import gzip
+import json
+import logging
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import psutil
+
+from bertopic_saetm import SAETopicModel
+from bertopic_saetm.evaluation import ReferenceCorpus, evaluate
+from bertopic_saetm.vocabulary import default_vectorizer
+
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+ALL_MODELS = ("saetm", "saetm_bertopic", "bertopic", "bertopic_kmeans", "lda", "keynmf",
+              "fastopic")
+
+
+class PeakMemory:
+    """Peak resident memory above the starting point, sampled every 20 ms."""
+
+    def __enter__(self):
+        self.process = psutil.Process()
+        self.start = self.peak = self.process.memory_info().rss
+        self.running = True
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+        self.thread.start()
+        return self
+
+    def _sample(self):
+        while self.running:
+            self.peak = max(self.peak, self.process.memory_info().rss)
+            time.sleep(0.02)
+
+    def __exit__(self, *exc):
+        self.running = False
+        self.thread.join()
+        self.mb = (self.peak - self.start) / 2**20
+
+
+def load_corpus(args):
+    if args.corpus is None:
+        with gzip.open(args.data / "20ng.jsonl.gz", "rt") as f:
+            records = [json.loads(line) for line in f]
+        embeddings = np.load(args.data / "20ng.minilm.f16.npy").astype(np.float32)
+    else:
+        with open(args.corpus) as f:
+            records = [json.loads(line) for line in f if line.strip()]
+        from bertopic_saetm.embedders import embed, load_default_embedder
+
+        embeddings = embed(load_default_embedder(), [r["text"] for r in records])
+    labels = [r["label"] for r in records] if "label" in records[0] else None
+    return [r["text"] for r in records], labels, embeddings
+
+
+def _words_from_components(components, vocabulary, top_n=25):
+    order = np.argsort(-components, axis=1)[:, :top_n]
+    return [[str(vocabulary[j]) for j in row] for row in order]
+
+
+def run_saetm(docs, embeddings, ks, seed, via_bertopic):
+    """Fit once at ks[0]; re-topic to every K. Yields (K, topics-or-model, assignments, s)."""
+    model = SAETopicModel(n_topics=ks[0], random_state=seed)
+    if via_bertopic:
+        from bertopic import BERTopic
+
+        from bertopic_saetm.backends import SAETMBackend, set_n_topics
+
+        backend = SAETMBackend(model)
+        tick = time.perf_counter()
+        topic_model = BERTopic(**backend.components(docs))
+        topic_model.fit_transform(docs, embeddings)
+        fit = time.perf_counter() - tick
+        for i, k in enumerate(ks):
+            tick = time.perf_counter()
+            if i:
+                set_n_topics(topic_model, k)
+            seconds = fit if i == 0 else time.perf_counter() - tick
+            yield k, topic_model, np.asarray(topic_model.topics_), seconds, i > 0
+        return
+    tick = time.perf_counter()
+    model.fit(docs, embeddings)
+    fit = time.perf_counter() - tick
+    for i, k in enumerate(ks):
+        tick = time.perf_counter()
+        if i:
+            model.set_n_topics(k)
+        seconds = fit if i == 0 else time.perf_counter() - tick
+        assignments = model.transform(embeddings=embeddings).argmax(axis=1)
+        yield k, model, assignments, seconds, i > 0
+
+
+def fit_peer(name, docs, embeddings, counts, vocabulary, k, seed):
+    """Fit one peer at K; returns (topics as lists of words, assignments)."""
+    if name in ("bertopic", "bertopic_kmeans"):
+        from bertopic import BERTopic
+        from sklearn.cluster import KMeans
+        from umap import UMAP
+
+        umap = UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine",
+                    random_state=seed)
+        extra = ({"nr_topics": k} if name == "bertopic" else
+                 {"hdbscan_model": KMeans(k, n_init=10, random_state=seed)})
+        topic_model = BERTopic(umap_model=umap, vectorizer_model=default_vectorizer(),
+                               top_n_words=25, **extra)
+        topics, _ = topic_model.fit_transform(docs, embeddings)
+        return topic_model, np.asarray(topics)
+    if name == "lda":
+        from sklearn.decomposition import LatentDirichletAllocation
+
+        lda = LatentDirichletAllocation(k, learning_method="online", max_iter=10,
+                                        random_state=seed)
+        doc_topic = lda.fit_transform(counts)
+        return _words_from_components(lda.components_, vocabulary), doc_topic.argmax(axis=1)
+    if name == "keynmf":
+        from turftopic import KeyNMF
+
+        from bertopic_saetm.embedders import load_default_embedder
+
+        model = KeyNMF(k, encoder=load_default_embedder(), vectorizer=default_vectorizer(),
+                       random_state=seed)
+        doc_topic = model.fit_transform(docs, embeddings=embeddings)
+        words = model.get_vocab()
+        return _words_from_components(model.components_, words), doc_topic.argmax(axis=1)
+    if name == "fastopic":
+        from fastopic import FASTopic
+
+        class Precomputed:  # FASTopic asks its encoder only for documents we embedded
+            def encode(self, texts, **_):
+                raise RuntimeError("embeddings are precomputed")
+
+        model = FASTopic(k, doc_embed_model=Precomputed(), verbose=False)
+        _, doc_topic = model.fit_transform(docs, doc_embeddings=embeddings, epochs=100)
+        return [list(model.get_topic(t, 25)) for t in range(k)], doc_topic.argmax(axis=1)
+    raise ValueError(f"unknown model {name!r}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--corpus", type=Path)
+    parser.add_argument("--models", default="saetm,saetm_bertopic,bertopic,bertopic_kmeans,lda")
+    parser.add_argument("--k", default="20,50,100,200")
+    parser.add_argument("--seeds", default="0")
+    parser.add_argument("--no-cv", action="store_true", help="skip C_V (slow)")
+    parser.add_argument("-o", "--out", type=Path, default=Path("results/compare_peers"))
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
+    models = args.models.split(",")
+    unknown = set(models) - set(ALL_MODELS)
+    if unknown:
+        parser.error(f"unknown models {sorted(unknown)}; choose from {ALL_MODELS}")
+    ks = [int(k) for k in args.k.split(",")]
+    seeds = [int(s) for s in args.seeds.split(",")]
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    docs, labels, embeddings = load_corpus(args)
+    vectorizer = default_vectorizer()
+    counts = vectorizer.fit_transform(docs)
+    vocabulary = vectorizer.get_feature_names_out()
+    reference = ReferenceCorpus.from_documents(docs, vocabulary, default_vectorizer())
+    print(f"{len(docs)} documents, embeddings {embeddings.shape}, vocabulary {len(vocabulary)}; "
+          f"models {models}, K {ks}, seeds {seeds}", flush=True)
+
+    rows = []
+
+    def record(name, k, seed, model, assignments, seconds, peak_mb, retopic):
+        scores = evaluate(model, reference=reference, labels=labels, assignments=assignments,
+                          c_v=not args.no_cv)
+        row = {"model": name, "k": k, "seed": seed, "fit_s": seconds, "peak_mb": peak_mb,
+               "retopic": retopic, **scores}
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+        (args.out / "results.json").write_text(json.dumps(rows, indent=1))
+
+    for seed in seeds:
+        for name in models:
+            if name.startswith("saetm"):
+                # Re-topicking changes the model in place: evaluate each K as it is reached.
+                runs = run_saetm(docs, embeddings, ks, seed, name == "saetm_bertopic")
+                with PeakMemory() as memory:
+                    k, model, assignments, seconds, retopic = next(runs)
+                record(name, k, seed, model, assignments, seconds, memory.mb, retopic)
+                for k, model, assignments, seconds, retopic in runs:
+                    record(name, k, seed, model, assignments, seconds, None, retopic)
+                continue
+            for k in ks:
+                tick = time.perf_counter()
+                with PeakMemory() as memory:
+                    model, assignments = fit_peer(name, docs, embeddings, counts, vocabulary,
+                                                  k, seed)
+                record(name, k, seed, model, assignments, time.perf_counter() - tick,
+                       memory.mb, False)
+    write_report(rows, args.out, ks)
+
+
+def write_report(rows, out: Path, ks) -> None:
+    metrics = ["npmi", "c_v", "td25", "td10", "quality", "purity", "nmi", "fit_s", "peak_mb"]
+    names = list(dict.fromkeys(r["model"] for r in rows))
+    lines = [f"Run {datetime.date.today().isoformat()}; mean over seeds; fit_s of saetm rows "
+             "after the first K is the re-topic time.", "",
+             "| model | K | " + " | ".join(metrics) + " |",
+             "|---|---|" + "---|" * len(metrics)]
+    summary = {}
+    for name in names:
+        for k in ks:
+            group = [r for r in rows if r["model"] == name and r["k"] == k]
+            if not group:
+                continue
+            cells = []
+            for metric in metrics:
+                values = [r[metric] for r in group if r.get(metric) is not None]
+                cells.append(f"{np.mean(values):.3f}" if values and metric not in
+                             ("fit_s", "peak_mb") else f"{np.mean(values):.1f}" if values
+                             else "")
+            summary[(name, k)] = {m: np.mean([r[m] for r in group if r.get(m) is not None])
+                                  for m in ("npmi", "td25") if any(r.get(m) is not None
+                                                                   for r in group)}
+            lines.append(f"| {name} | {k} | " + " | ".join(cells) + " |")
+    (out / "table.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib not installed: no plot")
+        return
+    figure, axes = plt.subplots(1, 2, figsize=(11, 4))
+    for name in names:
+        present = [k for k in ks if (name, k) in summary]
+        for axis, metric in zip(axes, ("npmi", "td25"), strict=True):
+            axis.plot(present, [summary[(name, k)][metric] for k in present], marker="o",
+                      label=name)
+            axis.set_xscale("log")
+            axis.set_xticks(ks, [str(k) for k in ks])
+            axis.set_xlabel("number of topics K")
+            axis.set_ylabel(metric.upper())
+    axes[0].legend()
+    figure.tight_layout()
+    figure.savefig(out / "quality_vs_k.png", dpi=120)
+
+
+if __name__ == "__main__":
+    main()

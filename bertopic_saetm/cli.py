@@ -1,0 +1,275 @@
+"""``saetm`` commands. Each parses its arguments and calls the library; nothing else."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+#: Mistakes a user can make (missing file, bad column, empty corpus...): one line, exit 2.
+USER_ERRORS = (FileNotFoundError, FileExistsError, NotADirectoryError, PermissionError,
+               ValueError, TypeError, ImportError)
+
+
+def _corpus(args):
+    from .corpus_io import read_corpus
+
+    return read_corpus(args.corpus, text_field=args.text_field,
+                       label_field=getattr(args, "labels", None))
+
+
+def _load(model_dir):
+    from . import SAETopicModel
+
+    return SAETopicModel.load(model_dir)
+
+
+def _embeddings(path, n_documents):
+    if path is None:
+        return None
+    embeddings = np.load(path, mmap_mode="r")  # read the header only, to check the rows
+    if embeddings.ndim != 2 or embeddings.shape[0] != n_documents:
+        raise ValueError(f"{path} has shape {embeddings.shape} but the corpus has "
+                         f"{n_documents} documents (one embedding row each).")
+    return np.array(embeddings, dtype=np.float32)
+
+
+def print_topics(model, top_n: int, out=None) -> None:
+    """A table: topic id, share of the corpus, atoms, top words."""
+    out = out if out is not None else sys.stdout
+    atoms = np.bincount(model.atom_to_topic_[model.atom_to_topic_ >= 0],
+                        minlength=model.n_topics_)
+    print(f"{'topic':>5}  {'share':>6}  {'atoms':>5}  top words", file=out)
+    for i, words in enumerate(model.get_topics(top_n)):
+        print(f"{i:>5}  {model.topic_prior_[i]:>6.3f}  {atoms[i]:>5}  "
+              + " ".join(w for w, _ in words), file=out)
+
+
+def cmd_fit(args) -> int:
+    from . import SAETopicModel, SAETrainingConfig
+
+    corpus = _corpus(args)
+    n_topics = args.n_topics if args.n_topics == "auto" else int(args.n_topics)
+    params = dict(n_topics=n_topics, random_state=args.seed, verbose=not args.quiet,
+                  sae_config=SAETrainingConfig(device=args.device))
+    activations = None
+    if args.sae and ":" in args.sae and not Path(args.sae).exists():
+        activations, params["sae"] = _release_activations(args, corpus.texts)
+    elif args.sae:
+        params["sae"] = args.sae
+    model = SAETopicModel(**params)
+    embeddings = None if activations is not None else _embeddings(args.embeddings,
+                                                                  len(corpus.texts))
+    model.fit(corpus.texts, embeddings, activations=activations)
+    path = model.save(args.output)
+    print(f"Fitted {model.n_topics_} topics on {len(corpus.texts)} documents in "
+          f"{model.fit_seconds_['total']:.1f}s; saved to {path}")
+    print_topics(model, args.top_n)
+    return 0
+
+
+def _release_activations(args, texts):
+    from sae_lens_bridge import document_atom_activations, load_dictionary
+
+    release, sae_id = args.sae.split(":", 1)
+    dictionary = load_dictionary(release, sae_id, device=args.device
+                                 if args.device != "auto" else "cpu")
+    try:
+        from transformer_lens import HookedTransformer
+    except ImportError as exc:
+        raise ImportError("A release SAE reads a language model: pip install "
+                          "'bertopic-saetm[bridge]'.") from exc
+    model_name = dictionary.metadata.get("model_name")
+    if not model_name:
+        raise ValueError(f"{args.sae} does not record its model_name.")
+    lm = HookedTransformer.from_pretrained(
+        model_name, **dictionary.metadata.get("model_from_pretrained_kwargs", {}))
+    return document_atom_activations(lm, dictionary, texts, verbose=not args.quiet), \
+        dictionary.sae
+
+
+def cmd_topics(args) -> int:
+    print_topics(_load(args.model_dir), args.top_n)
+    return 0
+
+
+def cmd_retopic(args) -> int:
+    model = _load(args.model_dir)
+    tick = time.perf_counter()
+    model.set_n_topics(args.n_topics if args.n_topics == "auto" else int(args.n_topics))
+    model.save(args.model_dir)
+    print(f"Re-merged into {model.n_topics_} topics in {time.perf_counter() - tick:.2f}s "
+          "(no retraining).")
+    print_topics(model, args.top_n)
+    return 0
+
+
+def cmd_transform(args) -> int:
+    model = _load(args.model_dir)
+    corpus = _corpus(args)
+    theta = model.transform(corpus.texts, _embeddings(args.embeddings, len(corpus.texts)))
+    out = Path(args.output)
+    if out.suffix == ".csv":
+        header = ",".join(f"topic_{i}" for i in range(theta.shape[1]))
+        np.savetxt(out, theta, delimiter=",", header=header, comments="", fmt="%.6g")
+    else:
+        np.save(out, theta)
+    print(f"Topic mixtures {theta.shape} written to {out}")
+    return 0
+
+
+def cmd_evaluate(args) -> int:
+    from .evaluation import ReferenceCorpus, evaluate
+
+    model = _load(args.model_dir)
+    corpus = _corpus(args)
+    assignments = None
+    if corpus.labels is not None:
+        theta = model.transform(corpus.texts, _embeddings(args.embeddings, len(corpus.texts)))
+        assignments = theta.argmax(axis=1)
+    scores = evaluate(model, reference=ReferenceCorpus.for_model(model, corpus.texts),
+                      labels=corpus.labels, assignments=assignments, c_v=not args.no_cv)
+    if args.json:
+        print(json.dumps(scores, indent=1))
+    else:
+        for name, value in scores.items():
+            print(f"{name:>10}  {value:.4f}" if isinstance(value, float) else
+                  f"{name:>10}  {value}")
+    return 0
+
+
+def cmd_export_sae(args) -> int:
+    from sae_lens_bridge import save_dictionary
+
+    model = _load(args.model_dir)
+    path = save_dictionary(model.sae_, args.output_dir)
+    print(f"SAE ({model.sae_.d_sae} atoms, d_in {model.sae_.d_in}) written in SAE-Lens format "
+          f"to {path}")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from . import SAETopicModel
+    from .datasets import load_python_docs
+
+    corpus = load_python_docs()
+    print(f"Bundled corpus: {len(corpus.texts)} Python standard-library docstrings "
+          f"in {len(set(corpus.labels))} subject areas (PSF-2.0 licence).")
+    embeddings = None if args.embed else corpus.embeddings
+    model = SAETopicModel(n_topics=args.n_topics, random_state=args.seed, verbose=args.verbose)
+    model.fit(corpus.texts, embeddings)
+    report = model.sae_report_
+    print(f"SAE: {model.atoms_.shape[0]} atoms, explained variance "
+          f"{report['explained_variance']:.3f}, mean L0 {report['mean_l0']:.1f}, "
+          f"dead atoms {report['dead_atoms']}")
+    print("Fit seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in model.fit_seconds_.items()))
+    print_topics(model, args.top_n)
+    for k in args.retopic:
+        tick = time.perf_counter()
+        model.set_n_topics(k)
+        print(f"\nRe-merged into {k} topics in {time.perf_counter() - tick:.2f}s "
+              "(no retraining):")
+        print_topics(model, args.top_n)
+    if args.output:
+        print(f"\nModel saved to {model.save(args.output)}")
+    return 0
+
+
+def _corpus_arguments(parser, labels: bool = False) -> None:
+    parser.add_argument("corpus", help="text file (a document a line), .jsonl, .csv, "
+                        ".parquet, or a folder of .txt files")
+    parser.add_argument("--text-field", "--text-column", dest="text_field", default="text",
+                        help="JSONL field / CSV or Parquet column with the text")
+    parser.add_argument("--embeddings", help=".npy of document embeddings (one row a "
+                        "document); default: embed with all-MiniLM-L6-v2")
+    if labels:
+        parser.add_argument("--labels", help="field / column with a label per document")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="saetm", description="SAE-TM topic models.")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-v", "--verbose", action="store_true",
+                        help="log details and show tracebacks")
+    commands = parser.add_subparsers(dest="command", required=True)
+    add = commands.add_parser
+
+    def command(name, **kwargs):
+        return add(name, parents=[common], **kwargs)
+
+    fit = command("fit", help="fit a model on a corpus and save it")
+    _corpus_arguments(fit)
+    fit.add_argument("--sae", help="pretrained SAE: an SAE-Lens folder, or RELEASE:SAE_ID")
+    fit.add_argument("--n-topics", default="20", help="number of topics, or 'auto'")
+    fit.add_argument("--device", default="auto", help="auto, cpu or cuda")
+    fit.add_argument("--seed", type=int, default=0)
+    fit.add_argument("--top-n", type=int, default=8)
+    fit.add_argument("--quiet", action="store_true", help="no progress bars")
+    fit.add_argument("-o", "--output", required=True, help="model folder to write")
+    fit.set_defaults(run=cmd_fit)
+
+    topics = command("topics", help="print the topics of a saved model")
+    topics.add_argument("model_dir")
+    topics.add_argument("--top-n", type=int, default=10)
+    topics.set_defaults(run=cmd_topics)
+
+    retopic = command("retopic", help="re-merge into K topics (no retraining)")
+    retopic.add_argument("model_dir")
+    retopic.add_argument("n_topics", help="number of topics, or 'auto'")
+    retopic.add_argument("--top-n", type=int, default=8)
+    retopic.set_defaults(run=cmd_retopic)
+
+    transform = command("transform", help="topic mixtures of documents")
+    transform.add_argument("model_dir")
+    _corpus_arguments(transform)
+    transform.add_argument("-o", "--output", required=True, help=".npy or .csv to write")
+    transform.set_defaults(run=cmd_transform)
+
+    evaluate = command("evaluate", help="NPMI, C_V, diversity (+ purity, NMI)")
+    evaluate.add_argument("model_dir")
+    _corpus_arguments(evaluate, labels=True)
+    evaluate.add_argument("--no-cv", action="store_true", help="skip C_V (slower)")
+    evaluate.add_argument("--json", action="store_true")
+    evaluate.set_defaults(run=cmd_evaluate)
+
+    export = command("export-sae", help="write the SAE in SAE-Lens format")
+    export.add_argument("model_dir")
+    export.add_argument("output_dir")
+    export.set_defaults(run=cmd_export_sae)
+
+    demo = command("demo", help="fit on the bundled corpus and print topics")
+    demo.add_argument("--n-topics", type=int, default=15)
+    demo.add_argument("--retopic", type=int, nargs="*", default=[6],
+                      help="re-merge into these numbers of topics afterwards")
+    demo.add_argument("--top-n", type=int, default=8)
+    demo.add_argument("--seed", type=int, default=0)
+    demo.add_argument("--embed", action="store_true",
+                      help="embed the corpus with MiniLM instead of using shipped embeddings")
+    demo.add_argument("-o", "--output", help="save the fitted model to this folder")
+    demo.set_defaults(run=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``saetm`` console script; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(name)s: %(message)s")
+    try:
+        return args.run(args)
+    except USER_ERRORS as exc:
+        if args.verbose:
+            raise
+        print(f"saetm {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
