@@ -129,7 +129,9 @@ def cluster_atoms(
     n_valid = int(valid.sum())
     atom_to_topic = np.full(prior.shape[0], -1, dtype=np.int64)
     if n_valid == 0:
-        raise ValueError("No atom is active on this corpus, so there is nothing to merge.")
+        raise ValueError("No atom is active on this corpus, so there is nothing to merge (the "
+                         "SAE reconstructs every document from its bias alone, as when all "
+                         "documents are identical).")
     X = topic_vectors[valid]
     w = prior[valid]
     if isinstance(n_topics, str):

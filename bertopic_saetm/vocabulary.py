@@ -59,7 +59,8 @@ def build_bag_of_words(vectorizer, documents: list[str]) -> tuple[sp.csr_matrix,
         raise ValueError(
             "The corpus has no vocabulary words after filtering "
             f"({exc}). Use more or longer documents, or pass a vectorizer with a lower "
-            "min_df / different stop words."
+            "min_df / different stop words. The default vectorizer keeps Latin-alphabet words "
+            "only; for other scripts pass e.g. CountVectorizer(token_pattern=r'(?u)\\b\\w\\w+\\b')."
         ) from exc
     vocabulary = np.asarray(vectorizer.get_feature_names_out(), dtype=object)
     if vocabulary.size == 0 or counts.nnz == 0:

@@ -1,0 +1,194 @@
+"""Hostile inputs across the public API, the CLI and the loaders: each gives a clear error
+naming the problem, or a documented behaviour that is checked here."""
+
+import json
+import os
+
+import numpy as np
+import pytest
+from sklearn.feature_extraction.text import CountVectorizer
+
+from bertopic_saetm import SAETopicModel, SAETrainingConfig, load_sae, save_sae
+from bertopic_saetm.cli import main as cli
+
+FAST = SAETrainingConfig(expansion_factor=1, min_steps=50, max_steps=60)
+
+
+def fit(docs, X, **params):
+    params = {"n_topics": 3, "sae_config": FAST, "word_vectors": "decoder", "random_state": 0,
+              **params}
+    return SAETopicModel(**params).fit(docs, X)
+
+
+def _greek(n):
+    return [f"Η γρήγορη καφέ αλεπού πηδάει πάνω από τον τεμπέλη σκύλο {i % 7}"
+            for i in range(n)]
+
+
+# (case, call(corpus, tmp_path), exception, message)
+FIT_ERRORS = [
+    ("empty corpus", lambda c, t: fit([], c.embeddings[:0]), ValueError, "empty"),
+    ("None corpus", lambda c, t: fit(None, None), ValueError, "documents is None"),
+    ("a single string", lambda c, t: fit("one text", None), TypeError, "not a single string"),
+    ("non-string item", lambda c, t: fit(c.texts[:3] + [42] + c.texts[4:50], c.embeddings[:50]),
+     TypeError, r"documents\[3\] is int"),
+    ("one document", lambda c, t: fit(c.texts[:1], c.embeddings[:1]), ValueError,
+     "no vocabulary words"),
+    ("identical documents", lambda c, t: fit([c.texts[0]] * 50,
+                                             np.repeat(c.embeddings[:1], 50, 0)),
+     ValueError, "identical"),
+    ("only empty strings", lambda c, t: fit([""] * 40, c.embeddings[:40]), ValueError,
+     "no vocabulary words"),
+    ("only stop words", lambda c, t: fit(["the and of to in is it that"] * 60,
+                                         c.embeddings[:60]), ValueError, "no vocabulary"),
+    ("non-Latin script, default vectorizer", lambda c, t: fit(_greek(60), c.embeddings[:60]),
+     ValueError, "Latin-alphabet"),
+    ("NaN embeddings", lambda c, t: fit(c.texts[:50], np.where(
+        np.arange(50)[:, None] == 7, np.nan, c.embeddings[:50])), ValueError,
+     "NaN or infinite values \\(first in row 7\\)"),
+    ("inf embeddings", lambda c, t: fit(c.texts[:50], np.full((50, 384), np.inf)), ValueError,
+     "NaN or infinite"),
+    ("all-zero embeddings", lambda c, t: fit(c.texts[:200], np.zeros((200, 384), np.float32)),
+     ValueError, "zero vectors"),
+    ("1-D embeddings", lambda c, t: fit(c.texts[:50], c.embeddings[0]), ValueError, "2-D"),
+    ("3-D embeddings", lambda c, t: fit(c.texts[:50], c.embeddings[:50, None, :]), ValueError,
+     "2-D"),
+    ("count mismatch", lambda c, t: fit(c.texts[:50], c.embeddings[:49]), ValueError,
+     "49 rows but there are 50 documents"),
+    ("n_topics 0", lambda c, t: fit(c.texts[:200], c.embeddings[:200], n_topics=0), ValueError,
+     "at least 1"),
+    ("n_topics negative", lambda c, t: fit(c.texts[:200], c.embeddings[:200], n_topics=-4),
+     ValueError, "at least 1"),
+    ("n_topics not an integer", lambda c, t: fit(c.texts[:200], c.embeddings[:200],
+                                                 n_topics=2.5), TypeError, "positive integer"),
+    ("n_topics above the active atoms", lambda c, t: fit(c.texts[:200], c.embeddings[:200],
+                                                         n_topics=5000),
+     ValueError, "number of active atoms"),
+]
+
+
+@pytest.mark.parametrize(("case", "call", "error", "message"), FIT_ERRORS,
+                         ids=[case for case, *_ in FIT_ERRORS])
+def test_fit_refuses_with_a_clear_message(corpus, tmp_path, case, call, error, message):
+    with pytest.raises(error, match=message):
+        call(corpus, tmp_path)
+
+
+def test_width_mismatch_with_a_pretrained_sae(fitted, corpus):
+    with pytest.raises(ValueError, match="width 10 but the SAE reads width 384"):
+        fit(corpus.texts[:50], np.ones((50, 10)), sae=fitted.sae_)
+
+
+def test_non_latin_scripts_work_with_a_suitable_vectorizer(corpus):
+    model = fit(_greek(100), corpus.embeddings[:100],
+                vectorizer=CountVectorizer(token_pattern=r"(?u)\b\w\w+\b", min_df=2))
+    assert "αλεπού" in set(model.vocabulary_)
+
+
+def test_a_5_mb_document_is_fitted(corpus):
+    huge = " ".join(corpus.texts[:5]) + " word" * 1_000_000
+    assert len(huge) > 5_000_000
+    model = fit([huge] + corpus.texts[:199], corpus.embeddings[:200])
+    assert np.isfinite(model.atom_word_).all()
+
+
+def test_some_empty_documents_are_fine(corpus):
+    texts = list(corpus.texts[:200])
+    texts[3] = ""
+    theta = SAETopicModel(n_topics=3, sae_config=FAST, word_vectors="decoder",
+                          random_state=0).fit_transform(texts, corpus.embeddings[:200])
+    assert theta.shape == (200, 3)
+
+
+# ------------------------------------------------------------------------------ loaders
+def _broken(fitted, tmp_path, how):
+    path = fitted.save(tmp_path / "model")
+    if how == "truncated arrays":
+        data = (path / "arrays.safetensors").read_bytes()
+        (path / "arrays.safetensors").write_bytes(data[: len(data) // 3])
+    elif how == "newer format":
+        meta = json.loads((path / "saetm.json").read_text())
+        (path / "saetm.json").write_text(json.dumps({**meta, "format_version": 99}))
+    elif how == "corrupt SAE weights":
+        (path / "sae" / "sae_weights.safetensors").write_bytes(b"\x00" * 64)
+    elif how == "unknown architecture":
+        cfg = json.loads((path / "sae" / "cfg.json").read_text())
+        (path / "sae" / "cfg.json").write_text(json.dumps({**cfg, "architecture": "gated"}))
+    elif how == "cfg missing keys":
+        cfg = json.loads((path / "sae" / "cfg.json").read_text())
+        del cfg["d_sae"]
+        (path / "sae" / "cfg.json").write_text(json.dumps(cfg))
+    elif how == "cfg wrong shapes":
+        cfg = json.loads((path / "sae" / "cfg.json").read_text())
+        (path / "sae" / "cfg.json").write_text(json.dumps({**cfg, "d_in": 100}))
+    return path
+
+
+LOAD_ERRORS = [
+    ("truncated arrays", "unreadable"),
+    ("newer format", "newer than this package supports"),
+    ("corrupt SAE weights", "not a readable safetensors file"),
+    ("unknown architecture", "'gated' is not supported"),
+    ("cfg missing keys", "missing required key"),
+    ("cfg wrong shapes", "implies"),
+]
+
+
+@pytest.mark.parametrize(("how", "message"), LOAD_ERRORS, ids=[h for h, _ in LOAD_ERRORS])
+def test_broken_model_folders_are_named(fitted, tmp_path, how, message):
+    path = _broken(fitted, tmp_path, how)
+    with pytest.raises(ValueError, match=message):
+        SAETopicModel.load(path)
+
+
+def test_interrupted_save_leaves_no_half_written_model(fitted, tmp_path, monkeypatch):
+    import bertopic_saetm.persistence as persistence
+
+    path = fitted.save(tmp_path / "model")
+    before = sorted(p.name for p in path.rglob("*"))
+
+    def crash(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(persistence, "save_file", crash)
+    with pytest.raises(KeyboardInterrupt):
+        fitted.save(path)
+    with pytest.raises(KeyboardInterrupt):
+        fitted.save(tmp_path / "fresh")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]  # no temp folder left
+    assert sorted(p.name for p in path.rglob("*")) == before
+    SAETopicModel.load(path)
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0,
+                    reason="permissions are not enforced for root")
+def test_read_only_output_folder(fitted, tmp_path):
+    tmp_path.chmod(0o555)
+    try:
+        with pytest.raises(PermissionError):
+            fitted.save(tmp_path / "model")
+    finally:
+        tmp_path.chmod(0o755)
+
+
+def test_sae_folder_with_wrong_tensor_shapes(tmp_path, fitted):
+    save_sae(fitted.sae_, tmp_path)
+    cfg = json.loads((tmp_path / "cfg.json").read_text())
+    (tmp_path / "cfg.json").write_text(json.dumps({**cfg, "d_sae": cfg["d_sae"] + 1}))
+    with pytest.raises(ValueError, match="implies"):
+        load_sae(tmp_path)
+
+
+# ---------------------------------------------------------------------------------- CLI
+def test_cli_wrong_csv_column(tmp_path, capsys):
+    (tmp_path / "docs.csv").write_text("body\nhello world\n")
+    assert cli(["fit", str(tmp_path / "docs.csv"), "-o", str(tmp_path / "m")]) == 2
+    assert "no column 'text'" in capsys.readouterr().err
+
+
+def test_cli_bad_embeddings_file(tmp_path, capsys):
+    (tmp_path / "docs.txt").write_text("one document\nanother document\n")
+    np.save(tmp_path / "emb.npy", np.zeros((3, 4)))
+    assert cli(["fit", str(tmp_path / "docs.txt"), "--embeddings", str(tmp_path / "emb.npy"),
+                "-o", str(tmp_path / "m")]) == 2
+    assert "corpus has 2 documents" in capsys.readouterr().err

@@ -1,0 +1,66 @@
+"""Property tests (hypothesis): mixtures are distributions, re-merging keeps each
+document's mass, fit_transform equals fit().transform, and a seed fixes the result."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from bertopic_saetm import SAETopicModel, SAETrainingConfig
+from bertopic_saetm.merging import assignment_matrix, cluster_atoms
+
+FAST = SAETrainingConfig(expansion_factor=1, min_steps=40, max_steps=50)
+SLOW_OK = settings(max_examples=25, deadline=None,
+                   suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+embeddings_strategy = arrays(np.float32, st.tuples(st.integers(1, 30), st.just(384)),
+                             elements=st.floats(-3, 3, width=32))
+
+
+@SLOW_OK
+@given(X=embeddings_strategy)
+def test_mixtures_are_distributions_or_zero_rows(fitted, X):
+    theta = fitted.transform(embeddings=X)
+    assert theta.shape == (X.shape[0], fitted.n_topics_)
+    assert (theta >= 0).all()
+    sums = theta.sum(axis=1)
+    assert np.all(np.isclose(sums, 1.0) | (sums == 0))
+
+
+@SLOW_OK
+@given(k=st.integers(1, 40), X=embeddings_strategy)
+def test_re_merging_keeps_each_documents_mass(fitted, k, X):
+    theta = fitted.transform_atoms(embeddings=X)
+    atom_to_topic = cluster_atoms(fitted.atom_topic_vectors_, fitted.atom_prior_, k, 0)
+    merged = theta @ assignment_matrix(atom_to_topic, atom_to_topic.max() + 1)
+    np.testing.assert_allclose(np.asarray(merged.sum(axis=1)).ravel(),
+                               np.asarray(theta.sum(axis=1)).ravel(), atol=1e-12)
+
+
+@settings(max_examples=4, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**16), start=st.integers(0, 1000), k=st.integers(2, 6))
+def test_fit_transform_equals_fit_then_transform_and_seeds_repeat(corpus, seed, start, k):
+    texts = corpus.texts[start : start + 300]
+    X = corpus.embeddings[start : start + 300]
+
+    def make():
+        return SAETopicModel(n_topics=k, sae_config=FAST, word_vectors="decoder",
+                             random_state=seed)
+
+    theta = make().fit_transform(texts, X)
+    again = make().fit(texts, X)
+    np.testing.assert_array_equal(again.transform(embeddings=X), theta)
+    np.testing.assert_array_equal(again.atom_word_, make().fit(texts, X).atom_word_)
+
+
+@pytest.mark.parametrize("k", [1, 3, 10])
+def test_merging_is_a_partition_of_the_valid_atoms(fitted, k):
+    atom_to_topic = cluster_atoms(fitted.atom_topic_vectors_, fitted.atom_prior_, k, 0)
+    valid = fitted.atom_prior_ > 0
+    assert (atom_to_topic[~valid] == -1).all()
+    assert set(atom_to_topic[valid]) == set(range(atom_to_topic.max() + 1))
+    A = assignment_matrix(atom_to_topic, atom_to_topic.max() + 1)
+    assert sp.issparse(A) and np.array_equal(np.asarray(A.sum(axis=1)).ravel(), valid)
