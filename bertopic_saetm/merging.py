@@ -17,6 +17,11 @@ from sklearn.cluster import KMeans
 
 logger = logging.getLogger(__name__)
 
+#: k-means restarts per merge. NPMI on 20 Newsgroups varies a lot with the k-means start
+#: (K'=20: .106 +- .023 over seeds with one start, .121 +- .018 with ten); ten starts cost
+#: 1.8 s at K'=200, three stay under a second up to K'=500, so re-topicking stays cheap.
+KMEANS_INITS = 3
+
 
 def truncate_top_p(atom_word: np.ndarray, top_p: float = 0.9) -> np.ndarray:
     """Keep each row's most probable words up to cumulative ``top_p``; renormalise.
@@ -142,7 +147,7 @@ def cluster_atoms(
                 f"n_topics must be between 1 and the number of active atoms ({n_valid}), "
                 f"got {n_topics}."
             )
-        kmeans = KMeans(n_clusters=n_topics, n_init=1, random_state=random_state)
+        kmeans = KMeans(n_clusters=n_topics, n_init=KMEANS_INITS, random_state=random_state)
         labels = kmeans.fit_predict(X, sample_weight=w)
         if np.unique(labels).size < n_topics:
             logger.warning(
