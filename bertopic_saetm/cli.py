@@ -145,6 +145,19 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    from .report import write_report
+
+    model = _load(args.model_dir)
+    corpus = _corpus(args)
+    ks = [int(k) for k in args.k.split(",")] if args.k else None
+    path = write_report(args.output, model, corpus.texts,
+                        embeddings=_embeddings(args.embeddings, len(corpus.texts)),
+                        labels=corpus.labels, ks=ks, document_map=not args.no_document_map)
+    print(f"Report written to {path}")
+    return 0
+
+
 def cmd_export_sae(args) -> int:
     from sae_lens_bridge import save_dictionary
 
@@ -238,6 +251,15 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--no-cv", action="store_true", help="skip C_V (slower)")
     evaluate.add_argument("--json", action="store_true")
     evaluate.set_defaults(run=cmd_evaluate)
+
+    report = command("report", help="a self-contained HTML report of a model")
+    report.add_argument("model_dir")
+    _corpus_arguments(report, labels=True)
+    report.add_argument("--k", help="numbers of topics to offer, e.g. 10,20,50")
+    report.add_argument("--no-document-map", action="store_true",
+                        help="skip the document map (the slowest figure)")
+    report.add_argument("-o", "--output", required=True, help="HTML file to write")
+    report.set_defaults(run=cmd_report)
 
     export = command("export-sae", help="write the SAE in SAE-Lens format")
     export.add_argument("model_dir")

@@ -100,6 +100,20 @@ class SAETMBackend:
         if not isinstance(self.model, SAETopicModel):
             raise TypeError(f"model must be an SAETopicModel, got {type(self.model).__name__}.")
         self._components: dict | None = None
+        self.prefitted = False
+
+    @classmethod
+    def from_fitted(cls, model: SAETopicModel) -> SAETMBackend:
+        """Wrap an already fitted SAETopicModel.
+
+        BERTopic's ``fit_transform`` then reuses its SAE, word emission and merge: nothing is
+        retrained, the documents are only encoded (and topics that are no document's main
+        topic folded, see :class:`AtomMerger`).
+        """
+        model._check_fitted()
+        backend = cls(model)
+        backend.prefitted = True
+        return backend
 
     # ------------------------------------------------------------------ binding
     def bind(self, documents, counts=None) -> SAETMBackend:
@@ -117,8 +131,9 @@ class SAETMBackend:
         self
         """
         documents = check_documents(documents)
-        self.model.fit_seconds_ = {}
-        self.counts_ = self.model._fit_vocabulary(documents, counts)
+        if not self.prefitted:
+            self.model.fit_seconds_ = {}
+            self.counts_ = self.model._fit_vocabulary(documents, counts)
         self.documents_ = documents
         self.fingerprints_ = document_fingerprints(documents)
         if self._components is not None:
@@ -201,10 +216,14 @@ class SAETMBackend:
             )
         if not hasattr(self, "documents_"):
             raise ValueError(_UNBOUND)
-        check_n_topics(self.model.n_topics)
-        sae = self.model._pretrained_sae()
-        X = check_embeddings(X, len(self.documents_), sae.d_in if sae is not None else None)
-        self.theta_ = self.model._fit_sae(X, sae)
+        if self.prefitted:
+            X = check_embeddings(X, len(self.documents_), self.model.n_features_in_)
+            self.theta_ = self.model.transform_atoms(embeddings=X)
+        else:
+            check_n_topics(self.model.n_topics)
+            sae = self.model._pretrained_sae()
+            X = check_embeddings(X, len(self.documents_), sae.d_in if sae is not None else None)
+            self.theta_ = self.model._fit_sae(X, sae)
         self.atom_centroids_ = np.asarray(self.theta_.T @ X, dtype=np.float64)
         inactive = np.diff(self.theta_.indptr) == 0
         self.outlier_centroid_ = (X[inactive].mean(axis=0, dtype=np.float64) if inactive.any()
@@ -227,11 +246,12 @@ class SAETMBackend:
                 "SAE-TM does not support."
             )
         tick = time.perf_counter()
-        self.model._fit_emission(theta, self.counts_)
-        self.model._fit_topics(check_n_topics(self.model.n_topics))
+        if not self.prefitted:
+            self.model._fit_emission(theta, self.counts_)
+            self.model._fit_topics(check_n_topics(self.model.n_topics))
+            seconds = self.model.fit_seconds_
+            seconds["total"] = sum(v for k, v in seconds.items() if k != "total")
         self._adopt_merge()
-        seconds = self.model.fit_seconds_
-        seconds["total"] = sum(v for k, v in seconds.items() if k != "total")
         logger.info("SAE-TM emission and merge took %.1fs", time.perf_counter() - tick)
 
     def _adopt_merge(self) -> None:

@@ -178,3 +178,20 @@ def test_online_learning_is_refused(make_topic_model, corpus):
     topic_model = make_topic_model()[0]
     with pytest.raises(NotImplementedError, match="partial_fit"):
         topic_model.partial_fit(corpus.texts[:100], corpus.embeddings[:100])
+
+
+def test_a_fitted_model_is_wrapped_without_retraining(fitted, corpus, tmp_path):
+    from bertopic import BERTopic
+
+    model = SAETopicModel.load(fitted.save(tmp_path / "model"))
+    atom_word = model.atom_word_.copy()
+    backend = SAETMBackend.from_fitted(model)
+    topic_model = BERTopic(**backend.components(corpus.texts))
+    topics, probs = topic_model.fit_transform(corpus.texts, corpus.embeddings)
+    np.testing.assert_array_equal(backend.model.atom_word_, atom_word)
+    assert backend.model.sae_report_ == fitted.sae_report_
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0)
+    mapping = topic_model.topic_mapper_.get_mappings(original_topics=True)
+    expected = fitted.get_topics(top_n=topic_model.top_n_words)
+    raw = next(r for r, current in mapping.items() if current == 0)
+    assert [w for w, _ in topic_model.get_topic(0)] == [w for w, _ in expected[raw]]
