@@ -66,9 +66,21 @@ def resolve_embedder(embedding_model):
     )
 
 
-def embed(embedder, texts: list[str]) -> np.ndarray:
-    """Embed texts with ``embedder``, returning ndarray of shape (n_texts, dim), float32."""
-    out = embedder.encode(texts) if hasattr(embedder, "encode") else embedder(texts)
+def embed(embedder, texts: list[str], verbose: bool = False) -> np.ndarray:
+    """Embed texts with ``embedder``, returning ndarray of shape (n_texts, dim), float32.
+
+    With ``verbose``, sentence-transformers models (whose ``encode`` takes
+    ``show_progress_bar``) show their progress bar.
+    """
+    if hasattr(embedder, "encode"):
+        import inspect
+
+        kwargs = {}
+        if "show_progress_bar" in inspect.signature(embedder.encode).parameters:
+            kwargs["show_progress_bar"] = bool(verbose)
+        out = embedder.encode(texts, **kwargs)
+    else:
+        out = embedder(texts)
     out = np.asarray(out, dtype=np.float32)
     if out.ndim != 2 or out.shape[0] != len(texts):
         raise ValueError(

@@ -185,7 +185,7 @@ class SAETopicModel(BaseEstimator):
         else:
             if embeddings is None:
                 self.embedder_ = self._embedder(required=True)
-                embeddings = embed(self.embedder_, documents)
+                embeddings = embed(self.embedder_, documents, self.verbose)
                 self.fit_seconds_["embed"] = time.perf_counter() - started
             embeddings = check_embeddings(embeddings, len(documents),
                                           sae.d_in if sae is not None else None)
@@ -306,7 +306,7 @@ class SAETopicModel(BaseEstimator):
         embedder = None
         if isinstance(self.word_vectors, str) and self.word_vectors in ("auto", "embedder"):
             embedder = self._embedder(required=self.word_vectors == "embedder")
-        found = vocabulary_vectors(self.word_vectors, self.vocabulary_, embedder)
+        found = vocabulary_vectors(self.word_vectors, self.vocabulary_, embedder, self.verbose)
         word_vectors, mask = found if found is not None else (None, None)
         return atom_topic_vectors(self.atom_word_, word_vectors, mask, self.atoms_, self.top_p)
 
@@ -358,7 +358,7 @@ class SAETopicModel(BaseEstimator):
                 raise ValueError("Pass documents or embeddings.")
             documents = check_documents(documents)
             embedder = self._embedder(required=True)
-            embeddings = embed(embedder, documents)
+            embeddings = embed(embedder, documents, self.verbose)
         n_docs = None if documents is None else len(documents)
         return check_embeddings(embeddings, n_docs, self.n_features_in_)
 

@@ -72,7 +72,8 @@ def keyed_vectors_for(keyed_vectors, words) -> tuple[np.ndarray, np.ndarray]:
     return vectors, found
 
 
-def vocabulary_vectors(source, words, embedder=None) -> tuple[np.ndarray, np.ndarray] | None:
+def vocabulary_vectors(source, words, embedder=None, verbose: bool = False
+                       ) -> tuple[np.ndarray, np.ndarray] | None:
     """Vectors for the vocabulary from the configured source.
 
     Parameters
@@ -100,7 +101,7 @@ def vocabulary_vectors(source, words, embedder=None) -> tuple[np.ndarray, np.nda
                 )
             logger.warning("No embedding model available: merging atoms by decoder directions.")
             return None
-        vectors = embed(embedder, words)
+        vectors = embed(embedder, words, verbose)
         return vectors, np.ones(len(words), dtype=bool)
     if isinstance(source, (str, Path)):
         return keyed_vectors_for(load_keyed_vectors(source), words)
