@@ -399,6 +399,28 @@ class SAETopicModel(BaseEstimator):
         merged = theta @ assignment_matrix(self.atom_to_topic_, self.n_topics_)
         return np.asarray(merged.todense())
 
+    def iter_transform(self, embeddings, batch_size: int = 8192):
+        """Topic mixtures batch by batch, for corpora too large to hold at once.
+
+        Parameters
+        ----------
+        embeddings : array-like of shape (n_documents, n_features)
+            A memory-mapped ``.npy`` (``np.load(path, mmap_mode="r")``) is read one batch at
+            a time.
+        batch_size : int, default=8192
+
+        Yields
+        ------
+        ndarray of shape (<= batch_size, n_topics_)
+            Consecutive rows of :meth:`transform`'s result; memory stays bounded by
+            ``batch_size x (n_atoms + n_topics_)``.
+        """
+        self._check_fitted()
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be positive, got {batch_size}.")
+        for start in range(0, len(embeddings), batch_size):
+            yield self.transform(embeddings=embeddings[start : start + batch_size])
+
     def fit_transform(self, documents, embeddings=None, counts=None, *, activations=None
                       ) -> np.ndarray:
         """``fit(...).transform(...)`` on the same inputs, computed once."""

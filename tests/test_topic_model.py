@@ -254,3 +254,13 @@ def test_bad_activations_are_named(fitted, corpus, make, match):
 def test_activations_need_the_sae_they_come_from(corpus):
     with pytest.raises(ValueError, match="pass sae="):
         SAETopicModel(n_topics=4).fit(corpus.texts, activations=np.ones((len(corpus.texts), 8)))
+
+
+def test_iter_transform_streams_the_same_rows_from_a_memory_map(fitted, corpus, tmp_path):
+    np.save(tmp_path / "emb.npy", corpus.embeddings)
+    mapped = np.load(tmp_path / "emb.npy", mmap_mode="r")
+    chunks = list(fitted.iter_transform(mapped, batch_size=500))
+    assert [c.shape[0] for c in chunks] == [500, 500, 500, 76]
+    np.testing.assert_allclose(np.vstack(chunks), fitted.transform(embeddings=corpus.embeddings))
+    with pytest.raises(ValueError, match="batch_size"):
+        next(fitted.iter_transform(mapped, batch_size=0))
