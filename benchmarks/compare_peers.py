@@ -9,6 +9,9 @@ Corpus: 20 Newsgroups with its precomputed all-MiniLM-L6-v2 embeddings (../share
 from a "label" field when present). Every model gets the same embedding array; fit times
 exclude embedding. Writes ``results.json``, ``table.md`` and ``quality_vs_k.png``.
 
+Needs ``pip install torch==2.13.0 -e ".[benchmark]"`` (matplotlib, turftopic); FASTopic is
+optional (``pip install torch==2.13.0 fastopic``, then uninstall the torchvision it brings).
+
 Models: saetm (standalone; fitted once per seed at the first K, re-topicked to the others),
 saetm_bertopic (the BERTopic backends, re-topicked likewise), bertopic (UMAP + HDBSCAN,
 nr_topics=K), bertopic_kmeans (UMAP + KMeans(K)), lda (scikit-learn, online, 10 passes, on
