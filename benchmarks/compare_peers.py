@@ -259,6 +259,7 @@ def write_report(rows, out: Path, ks) -> None:
             axis.plot(present, [summary[(name, k)][metric] for k in present], marker="o",
                       label=name)
             axis.set_xscale("log")
+            axis.minorticks_off()  # log-scale minor labels would overlap the K ticks
             axis.set_xticks(ks, [str(k) for k in ks])
             axis.set_xlabel("number of topics K")
             axis.set_ylabel(metric.upper())
