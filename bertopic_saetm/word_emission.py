@@ -22,10 +22,11 @@ import logging
 import math
 from dataclasses import dataclass, field
 
-import numba
 import numpy as np
 import scipy.sparse as sp
 from tqdm.auto import tqdm
+
+from .emission_statistics import make_statistics
 
 logger = logging.getLogger(__name__)
 
@@ -78,34 +79,6 @@ def idf_weights(counts: sp.csr_matrix) -> np.ndarray:
     return idf / top
 
 
-@numba.njit(parallel=True, cache=True, nogil=True)
-def _e_step(t_ptr, t_idx, t_val, n_ptr, n_idx, n_val, BT, P0, pi, n_blocks):  # pragma: no cover
-    # Fused E-step: for each non-zero (d, w) of the weighted counts compute
-    # q_dw from the document's active atoms, then accumulate the sufficient statistics.
-    # One private accumulator per block avoids races; they are summed at the end.
-    n_docs = n_ptr.shape[0] - 1
-    n_words, n_atoms = BT.shape
-    S = np.zeros((n_blocks, n_words, n_atoms))
-    s0 = np.zeros((n_blocks, n_words))
-    ll = np.zeros(n_blocks)
-    step = (n_docs + n_blocks - 1) // n_blocks
-    for b in numba.prange(n_blocks):
-        for d in range(b * step, min(n_docs, (b + 1) * step)):
-            t0, t1 = t_ptr[d], t_ptr[d + 1]
-            for j in range(n_ptr[d], n_ptr[d + 1]):
-                w = n_idx[j]
-                mix = 0.0
-                for t in range(t0, t1):
-                    mix += t_val[t] * BT[w, t_idx[t]]
-                q = (1.0 - pi) * mix + pi * P0[w]
-                r = n_val[j] / q
-                ll[b] += n_val[j] * math.log(q)
-                s0[b, w] += r
-                for t in range(t0, t1):
-                    S[b, w, t_idx[t]] += t_val[t] * r
-    return S.sum(axis=0), s0.sum(axis=0), ll.sum()
-
-
 def _normalise_rows(M: np.ndarray) -> np.ndarray:
     sums = M.sum(axis=-1, keepdims=True)
     return np.divide(M, sums, out=np.zeros_like(M), where=sums > 0)
@@ -147,6 +120,8 @@ def fit_word_emission(
     tol: float = 1e-4,
     accelerate: bool = True,
     verbose: bool = False,
+    chunk_size: int | None = None,
+    client=None,
 ) -> EmissionResult:
     """Fit the atom-word matrix ``B`` and the background ``P0`` by EM.
 
@@ -168,6 +143,11 @@ def fit_word_emission(
     accelerate : bool
         Use SQUAREM extrapolation between EM steps (several times fewer passes for the same
         likelihood; still monotone). False: plain EM.
+    chunk_size : int, optional
+        Documents per chunk of the E-step (bounds its working memory); default one chunk.
+    client : dask.distributed.Client, optional
+        Compute the chunks' E-step statistics on this Dask cluster (chunks are scattered
+        once; each iteration ships ``B`` and ``P0`` and reduces the statistics there).
     verbose : bool
         Show a progress bar.
 
@@ -210,11 +190,10 @@ def fit_word_emission(
     B[~active] = P0
     B = _normalise_rows(B)
 
-    arrays = (theta.indptr, theta.indices, theta.data, weighted.indptr, weighted.indices,
-              weighted.data)
-    n_blocks = max(1, numba.get_num_threads())
+    statistics = make_statistics(theta, weighted, chunk_size, client)
+
     def e_step(B, P0):
-        return _e_step(*arrays, np.ascontiguousarray(B.T), P0, background_weight, n_blocks)
+        return statistics(np.ascontiguousarray(B.T), P0, background_weight)
 
     def m_step(B, P0, stats):
         S_T, s0, _ = stats

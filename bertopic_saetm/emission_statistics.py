@@ -1,0 +1,112 @@
+"""Sufficient statistics of the word emission's E-step, computed chunk by chunk.
+
+With ``B`` and ``P0`` fixed, the E-step statistics are sums over documents:
+
+    S_wk = sum_d theta_dk r_dw,   s0_w = sum_d r_dw,   L = sum_d sum_w n_dw log q_dw
+
+with ``r_dw = n_dw / q_dw`` for IDF-weighted counts ``n``. So the corpus can be cut into
+row chunks whose statistics are added up - in this process, or on a Dask cluster where the
+chunks stay on the workers and only ``B``, ``P0`` and the (atoms x words) sums travel.
+Every EM iteration (and SQUAREM's extrapolation) only needs this map-reduce.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+import scipy.sparse as sp
+
+
+@numba.njit(parallel=True, cache=True, nogil=True)
+def _e_step(t_ptr, t_idx, t_val, n_ptr, n_idx, n_val, BT, P0, pi, n_blocks):  # pragma: no cover
+    # Fused E-step: for each non-zero (d, w) of the weighted counts compute
+    # q_dw from the document's active atoms, then accumulate the sufficient statistics.
+    # One private accumulator per block avoids races; they are summed at the end.
+    n_docs = n_ptr.shape[0] - 1
+    n_words, n_atoms = BT.shape
+    S = np.zeros((n_blocks, n_words, n_atoms))
+    s0 = np.zeros((n_blocks, n_words))
+    ll = np.zeros(n_blocks)
+    step = (n_docs + n_blocks - 1) // n_blocks
+    for b in numba.prange(n_blocks):
+        for d in range(b * step, min(n_docs, (b + 1) * step)):
+            t0, t1 = t_ptr[d], t_ptr[d + 1]
+            for j in range(n_ptr[d], n_ptr[d + 1]):
+                w = n_idx[j]
+                mix = 0.0
+                for t in range(t0, t1):
+                    mix += t_val[t] * BT[w, t_idx[t]]
+                q = (1.0 - pi) * mix + pi * P0[w]
+                r = n_val[j] / q
+                ll[b] += n_val[j] * math.log(q)
+                s0[b, w] += r
+                for t in range(t0, t1):
+                    S[b, w, t_idx[t]] += t_val[t] * r
+    return S.sum(axis=0), s0.sum(axis=0), ll.sum()
+
+
+def split_rows(theta: sp.csr_matrix, weighted: sp.csr_matrix, chunk_size: int | None
+               ) -> list[tuple[np.ndarray, ...]]:
+    """Cut the corpus into chunks of rows; each chunk is the six CSR arrays of the kernel."""
+    n = theta.shape[0]
+    size = max(n, 1) if chunk_size is None else int(chunk_size)
+    if size < 1:
+        raise ValueError(f"chunk_size must be positive, got {chunk_size}.")
+    chunks = []
+    for start in range(0, n, size):
+        t, w = theta[start : start + size], weighted[start : start + size]
+        chunks.append((t.indptr, t.indices, t.data, w.indptr, w.indices, w.data))
+    return chunks
+
+
+def chunk_statistics(chunk, BT: np.ndarray, P0: np.ndarray, pi: float):
+    """E-step statistics of one chunk: (S of shape (n_words, n_atoms), s0, log-likelihood)."""
+    return _e_step(*chunk, BT, P0, pi, max(1, numba.get_num_threads()))
+
+
+def add_statistics(a, b):
+    """Sum of two chunks' statistics."""
+    return a[0] + b[0], a[1] + b[1], a[2] + b[2]
+
+
+class SerialStatistics:
+    """E-step over chunks in this process (one chunk: the whole corpus)."""
+
+    def __init__(self, chunks):
+        self.chunks = chunks
+
+    def __call__(self, BT, P0, pi):
+        total = None
+        for chunk in self.chunks:
+            stats = chunk_statistics(chunk, BT, P0, pi)
+            total = stats if total is None else add_statistics(total, stats)
+        return total
+
+
+class DaskStatistics:
+    """E-step over chunks held by the workers of a Dask cluster, tree-reduced there."""
+
+    def __init__(self, client, chunks):
+        self.client = client
+        self.chunks = client.scatter(chunks)
+
+    def __call__(self, BT, P0, pi):
+        client = self.client
+        params = client.scatter([BT, P0], broadcast=True)
+        parts = client.map(chunk_statistics, self.chunks, BT=params[0], P0=params[1], pi=pi,
+                           pure=False)
+        while len(parts) > 1:
+            pairs = [client.submit(add_statistics, parts[i], parts[i + 1], pure=False)
+                     for i in range(0, len(parts) - 1, 2)]
+            parts = pairs + ([parts[-1]] if len(parts) % 2 else [])
+        return parts[0].result()
+
+
+def make_statistics(theta, weighted, chunk_size=None, client=None):
+    """The E-step statistics function ``(B.T, P0, pi) -> (S, s0, L)`` for a corpus."""
+    chunks = split_rows(theta, weighted, chunk_size)
+    if client is not None:
+        return DaskStatistics(client, chunks)
+    return SerialStatistics(chunks)
