@@ -151,9 +151,11 @@ class SAETopicModel(BaseEstimator):
 
         Parameters
         ----------
-        documents : list of str of length n_documents
+        documents : list of str of length n_documents, or None
+            None only with ``counts`` (for corpora too large to keep as strings).
         embeddings : array-like of shape (n_documents, n_features), optional
-            Document embeddings; computed with ``embedding_model`` when omitted.
+            Document embeddings (a memory-mapped ``.npy`` is read in batches); computed with
+            ``embedding_model`` when omitted.
         counts : sparse matrix of shape (n_documents, n_words), optional
             A precomputed bag-of-words for the fitted ``vectorizer`` (advanced; the
             vectorizer must already be fitted and give the vocabulary).
@@ -172,7 +174,13 @@ class SAETopicModel(BaseEstimator):
     def _fit(self, documents, embeddings, counts, activations=None):
         # Fits the model; returns what transform needs to reproduce the training mixtures.
         n_topics = check_n_topics(self.n_topics)
-        documents = check_documents(documents)
+        if documents is None and counts is not None:
+            # A precomputed bag-of-words stands in for the texts (corpora too large to keep
+            # as strings); embeddings or activations are then required.
+            n_docs = counts.shape[0]
+        else:
+            documents = check_documents(documents)
+            n_docs = len(documents)
         self.fit_seconds_ = {}
         started = time.perf_counter()
         sae = self._pretrained_sae()
@@ -181,15 +189,17 @@ class SAETopicModel(BaseEstimator):
             if sae is None:
                 raise ValueError("activations= needs the SAE they come from: pass sae= (a "
                                  "SparseAutoencoder or an SAE-Lens folder).")
-            activations = check_activations(activations, len(documents), sae.d_sae)
+            activations = check_activations(activations, n_docs, sae.d_sae)
         else:
             if embeddings is None:
+                if documents is None:
+                    raise ValueError("Without documents, pass embeddings= (or activations=).")
                 self.embedder_ = self._embedder(required=True)
                 embeddings = embed(self.embedder_, documents, self.verbose)
                 self.fit_seconds_["embed"] = time.perf_counter() - started
-            embeddings = check_embeddings(embeddings, len(documents),
+            embeddings = check_embeddings(embeddings, n_docs,
                                           sae.d_in if sae is not None else None)
-        counts = self._fit_vocabulary(documents, counts)
+        counts = self._fit_vocabulary(documents, counts, n_docs)
         if activations is not None:
             theta = self._adopt_sae(sae, activations)
         else:
@@ -205,7 +215,8 @@ class SAETopicModel(BaseEstimator):
     # The fit is four stages. The BERTopic backends run them one by one (the bag-of-words
     # when the corpus is bound, the SAE as the dimensionality step, emission and merge as
     # the clustering step), so both paths share this code and give identical models.
-    def _fit_vocabulary(self, documents: list[str], counts=None) -> sp.csr_matrix:
+    def _fit_vocabulary(self, documents: list[str] | None, counts=None, n_docs=None
+                        ) -> sp.csr_matrix:
         """Stage 1: fit the vectorizer; returns the bag-of-words (n_documents, n_words)."""
         tick = time.perf_counter()
         vectorizer = self.vectorizer if self.vectorizer is not None else default_vectorizer()
@@ -214,9 +225,10 @@ class SAETopicModel(BaseEstimator):
         else:
             counts = sp.csr_matrix(counts, dtype=np.float64)
             vocabulary = np.asarray(vectorizer.get_feature_names_out(), dtype=object)
-            if counts.shape != (len(documents), vocabulary.size):
+            n_docs = len(documents) if documents is not None else n_docs
+            if counts.shape != (n_docs, vocabulary.size):
                 raise ValueError(
-                    f"counts has shape {counts.shape}, expected ({len(documents)}, "
+                    f"counts has shape {counts.shape}, expected ({n_docs}, "
                     f"{vocabulary.size}) for the documents and the vectorizer's vocabulary."
                 )
         self.vectorizer_ = vectorizer

@@ -264,3 +264,22 @@ def test_iter_transform_streams_the_same_rows_from_a_memory_map(fitted, corpus, 
     np.testing.assert_allclose(np.vstack(chunks), fitted.transform(embeddings=corpus.embeddings))
     with pytest.raises(ValueError, match="batch_size"):
         next(fitted.iter_transform(mapped, batch_size=0))
+
+
+def test_fit_from_a_bag_of_words_without_texts(corpus):
+    from sklearn.base import clone
+
+    from bertopic_saetm import default_vectorizer
+
+    vectorizer = default_vectorizer().fit(corpus.texts)
+    counts = vectorizer.transform(corpus.texts)
+    params = dict(n_topics=5, sae_config=FAST_SAE, random_state=0, word_vectors="decoder")
+    with_texts = SAETopicModel(**params).fit(corpus.texts, corpus.embeddings)
+    without = SAETopicModel(**params, vectorizer=clone(vectorizer).fit(corpus.texts)).fit(
+        None, corpus.embeddings, counts=counts)
+    np.testing.assert_allclose(without.atom_word_, with_texts.atom_word_)
+    np.testing.assert_array_equal(without.atom_to_topic_, with_texts.atom_to_topic_)
+    with pytest.raises(ValueError, match="pass embeddings"):
+        SAETopicModel(**params, vectorizer=vectorizer).fit(None, None, counts=counts)
+    with pytest.raises(ValueError, match="documents is None"):
+        SAETopicModel(**params).fit(None, corpus.embeddings)
