@@ -247,6 +247,8 @@ class SAETopicModel(BaseEstimator):
         if sae is None:
             config = self.sae_config if self.sae_config is not None else SAETrainingConfig()
             sae, report = train_sae(X, config, self.random_state, self.verbose)
+            if report.device.startswith("cuda"):
+                sae.to(report.device)  # encode (now and in transform) where it trained
             self.sae_report_ = report.to_dict()
         else:
             self.sae_report_ = None

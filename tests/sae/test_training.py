@@ -1,5 +1,6 @@
 """train_sae: determinism, report, unit-norm atoms, convergence, validation, TopK."""
 
+import copy
 import math
 
 import numpy as np
@@ -213,3 +214,17 @@ def test_non_finite_embeddings_raise(bad):
     X[17, 3] = bad
     with pytest.raises(ValueError, match="NaN or infinite"):
         train_sae(X, FAST, random_state=0)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_training_and_encoding_run_on_the_gpu(corpus):
+    from bertopic_saetm import SAETopicModel
+
+    config = SAETrainingConfig(device="cuda", expansion_factor=1, min_steps=100, max_steps=100)
+    model = SAETopicModel(n_topics=5, sae_config=config, word_vectors="decoder",
+                          random_state=0).fit(corpus.texts, corpus.embeddings)
+    assert model.sae_report_["device"].startswith("cuda")
+    assert model.sae_.W_enc.device.type == "cuda"
+    cpu = copy.deepcopy(model.sae_).to("cpu")
+    np.testing.assert_allclose(model.sae_.encode_sparse(corpus.embeddings[:64]).toarray(),
+                               cpu.encode_sparse(corpus.embeddings[:64]).toarray(), atol=1e-4)
