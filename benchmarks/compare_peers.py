@@ -4,6 +4,9 @@ vocabulary and metric code, in one run.
     python benchmarks/compare_peers.py [--models saetm,bertopic,...] [--k 20,50,100,200]
                                        [--seeds 0,1,2] [--no-cv] [-o results/compare_peers]
 
+``peak_mb`` is the growth of resident memory during a fit, sampled every 20 ms: it
+under-reports a fit that reuses memory an earlier fit freed.
+
 Corpus: 20 Newsgroups with its precomputed all-MiniLM-L6-v2 embeddings (../shared/data), or
 ``--corpus FILE.jsonl`` (a "text" field per line; embedded with the bundled MiniLM, labels
 from a "label" field when present). Every model gets the same embedding array; fit times
@@ -33,7 +36,7 @@ import numpy as np
 import psutil
 
 from bertopic_saetm import SAETopicModel
-from bertopic_saetm.evaluation import ReferenceCorpus, evaluate
+from bertopic_saetm.evaluation import ReferenceCorpus, evaluate, topic_words
 from bertopic_saetm.vocabulary import default_vectorizer
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -192,10 +195,11 @@ def main() -> None:
     def record(name, k, seed, model, assignments, seconds, peak_mb, retopic):
         scores = evaluate(model, reference=reference, labels=labels, assignments=assignments,
                           c_v=not args.no_cv)
+        # Top words are kept so other metrics (e.g. C_V) can be computed later without refits.
         row = {"model": name, "k": k, "seed": seed, "fit_s": seconds, "peak_mb": peak_mb,
-               "retopic": retopic, **scores}
+               "retopic": retopic, **scores, "topics": topic_words(model, 25)}
         rows.append(row)
-        print(json.dumps(row), flush=True)
+        print(json.dumps({k: v for k, v in row.items() if k != "topics"}), flush=True)
         (args.out / "results.json").write_text(json.dumps(rows, indent=1))
 
     for seed in seeds:
