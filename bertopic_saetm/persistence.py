@@ -73,18 +73,31 @@ def save_model(model, path) -> Path:
         "emission_n_iter_": model.emission_n_iter_,
         "fit_seconds_": model.fit_seconds_,
     }
+
+    def write(folder: Path) -> None:
+        save_sae(model.sae_, folder / SAE_DIR)
+        save_file({name: np.ascontiguousarray(getattr(model, name)) for name in _ARRAYS},
+                  str(folder / ARRAYS_FILE))
+        (folder / META_FILE).write_text(json.dumps(meta, indent=1))
+
+    return write_folder_atomically(path, write, META_FILE, "a saved SAETopicModel")
+
+
+def write_folder_atomically(path, write, marker: str, what: str) -> Path:
+    """Write a model folder under a temporary name, then rename it into place.
+
+    ``write(folder)`` fills the folder. An existing folder at ``path`` is replaced only if
+    it holds ``marker`` (it is a model of this kind); an interrupted write leaves nothing.
+    """
+    path = Path(path)
+    if path.exists() and not (path / marker).is_file():
+        raise FileExistsError(f"{path} exists and is not {what}; refusing to overwrite it.")
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
     try:
-        save_sae(model.sae_, tmp / SAE_DIR)
-        save_file({name: np.ascontiguousarray(getattr(model, name)) for name in _ARRAYS},
-                  str(tmp / ARRAYS_FILE))
-        (tmp / META_FILE).write_text(json.dumps(meta, indent=1))
+        write(tmp)
         os.chmod(tmp, 0o755)
         if path.exists():
-            if not (path / META_FILE).is_file():
-                raise FileExistsError(
-                    f"{path} exists and is not a saved SAETopicModel; refusing to overwrite it."
-                )
             old = path.with_name(f".{path.name}.old")
             shutil.rmtree(old, ignore_errors=True)
             path.rename(old)
@@ -98,28 +111,38 @@ def save_model(model, path) -> Path:
     return path
 
 
-def load_model(cls, path):
-    """Read a model folder written by :func:`save_model`."""
+def read_folder(path, meta_file: str, arrays_file: str, format_name: str, format_version: int,
+                what: str) -> tuple[dict, dict]:
+    """Read and check a folder's JSON header and safetensors arrays; returns both."""
     path = Path(path)
-    meta_path = path / META_FILE
+    meta_path = path / meta_file
     if not meta_path.is_file():
-        raise FileNotFoundError(f"{path} is not a saved SAETopicModel ({META_FILE} is missing).")
+        raise FileNotFoundError(f"{path} is not {what} ({meta_file} is missing).")
     try:
         meta = json.loads(meta_path.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ValueError(f"{meta_path}: not valid JSON ({exc}).") from exc
-    if meta.get("format") != FORMAT_NAME:
-        raise ValueError(f"{meta_path}: not a {FORMAT_NAME} model file.")
-    version = meta.get("format_version")
-    if not isinstance(version, int) or version > FORMAT_VERSION:
+    version = meta.get("format_version") if isinstance(meta, dict) else None
+    if not isinstance(meta, dict) or meta.get("format") != format_name \
+            or not isinstance(version, int):
+        raise ValueError(f"{meta_path}: not a {format_name} file.")
+    if version > format_version:
         raise ValueError(
             f"{path} was written in format version {version}, newer than this package "
-            f"supports ({FORMAT_VERSION}); upgrade bertopic-saetm to load it."
+            f"supports ({format_version}); upgrade bertopic-saetm to load it."
         )
     try:
-        arrays = load_file(str(path / ARRAYS_FILE))
+        arrays = load_file(str(path / arrays_file))
     except (SafetensorError, OSError) as exc:
-        raise ValueError(f"{path / ARRAYS_FILE}: unreadable ({exc}).") from exc
+        raise ValueError(f"{path / arrays_file}: unreadable ({exc}).") from exc
+    return meta, arrays
+
+
+def load_model(cls, path):
+    """Read a model folder written by :func:`save_model`."""
+    path = Path(path)
+    meta, arrays = read_folder(path, META_FILE, ARRAYS_FILE, FORMAT_NAME, FORMAT_VERSION,
+                               "a saved SAETopicModel")
     missing = [name for name in _ARRAYS if name not in arrays]
     if missing:
         raise ValueError(f"{path / ARRAYS_FILE}: missing arrays {missing}.")

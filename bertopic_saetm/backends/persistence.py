@@ -15,16 +15,13 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
-from safetensors import SafetensorError
-from safetensors.numpy import load_file, save_file
+from safetensors.numpy import save_file
 
+from ..persistence import read_folder, write_folder_atomically
 from ..topic_model import SAETopicModel
 from .backend import SAETMBackend
 from .representation import install_topic_vectors
@@ -56,16 +53,11 @@ def save_bertopic(topic_model, path, save_embedding_model=False) -> Path:
     """
     backend = SAETMBackend.of(topic_model)
     backend.check_attached(topic_model)
-    path = Path(path)
-    if path.exists() and not (path / META_FILE).is_file():
-        raise FileExistsError(f"{path} exists and is not a saved SAE-TM BERTopic model; "
-                              "refusing to overwrite it.")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
-    try:
-        topic_model.save(tmp, serialization="safetensors", save_ctfidf=True,
+
+    def write(folder: Path) -> None:
+        topic_model.save(folder, serialization="safetensors", save_ctfidf=True,
                          save_embedding_model=save_embedding_model)
-        backend.model.save(tmp / MODEL_DIR)
+        backend.model.save(folder / MODEL_DIR)
         theta = backend.theta_
         save_file({
             "theta_data": theta.data, "theta_indices": theta.indices.astype(np.int64),
@@ -74,24 +66,14 @@ def save_bertopic(topic_model, path, save_embedding_model=False) -> Path:
             "atom_centroids": np.ascontiguousarray(backend.atom_centroids_),
             "outlier_centroid": np.ascontiguousarray(backend.outlier_centroid_),
             "fingerprints": backend.fingerprints_,
-        }, str(tmp / ARRAYS_FILE))
-        (tmp / META_FILE).write_text(json.dumps({
+        }, str(folder / ARRAYS_FILE))
+        (folder / META_FILE).write_text(json.dumps({
             "format": FORMAT_NAME, "format_version": FORMAT_VERSION,
             "n_documents": int(theta.shape[0]), "n_atoms": int(theta.shape[1]),
         }, indent=1))
-        os.chmod(tmp, 0o755)
-        if path.exists():
-            old = path.with_name(f".{path.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            path.rename(old)
-            tmp.rename(path)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(path)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return path
+
+    return write_folder_atomically(path, write, META_FILE,
+                                   "a saved SAE-TM BERTopic model")
 
 
 def load_bertopic(path, embedding_model=None):
@@ -112,24 +94,9 @@ def load_bertopic(path, embedding_model=None):
     from bertopic import BERTopic
 
     path = Path(path)
-    meta_path = path / META_FILE
-    if not meta_path.is_file():
-        raise FileNotFoundError(f"{path} is not a saved SAE-TM BERTopic model ({META_FILE} is "
-                                "missing); save it with bertopic_saetm.backends.save_bertopic.")
-    try:
-        meta = json.loads(meta_path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{meta_path}: not valid JSON ({exc}).") from exc
-    version = meta.get("format_version")
-    if meta.get("format") != FORMAT_NAME or not isinstance(version, int):
-        raise ValueError(f"{meta_path}: not a {FORMAT_NAME} file.")
-    if version > FORMAT_VERSION:
-        raise ValueError(f"{path} was written in format version {version}, newer than this "
-                         f"package supports ({FORMAT_VERSION}); upgrade bertopic-saetm.")
-    try:
-        arrays = load_file(str(path / ARRAYS_FILE))
-    except (SafetensorError, OSError) as exc:
-        raise ValueError(f"{path / ARRAYS_FILE}: unreadable ({exc}).") from exc
+    meta, arrays = read_folder(path, META_FILE, ARRAYS_FILE, FORMAT_NAME, FORMAT_VERSION,
+                               "a saved SAE-TM BERTopic model (save it with "
+                               "bertopic_saetm.backends.save_bertopic)")
     model = SAETopicModel.load(path / MODEL_DIR)
     shape = (meta["n_documents"], meta["n_atoms"])
     if shape[1] != model.sae_.d_sae or arrays["labels"].shape != (shape[0],):
