@@ -51,7 +51,6 @@ def _portable(value):
 def save_model(model, path) -> Path:
     """Write a fitted model to ``path`` (replacing an existing model folder there)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     params = {name: getattr(model, name) for name in _JSON_PARAMS}
     params["embedding_model"] = model.embedding_model if model.embedding_model == "default" \
         else None

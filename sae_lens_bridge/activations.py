@@ -105,49 +105,50 @@ def _hook_activations(model, tokens, attention, hook_name, framing) -> torch.Ten
 
 
 class _Pooler:
-    """Running per-document sum / count / max over token rows (documents in order)."""
+    """Running per-document pooling of token rows (documents arrive in order).
+
+    Keeps one accumulator per document - the running sum (``sum`` / ``mean``) or maximum
+    (``max``) - and the token count; only the last document of a batch can continue into
+    the next one.
+    """
 
     def __init__(self, pooling: str, n_documents: int, sparse: bool):
         self.pooling, self.n_documents, self.sparse = pooling, n_documents, sparse
         self.blocks: list[tuple[np.ndarray, np.ndarray | sp.csr_matrix]] = []
-        self.pending = None  # (doc, sum, count, max) of a document that may continue
+        self.pending = None  # (doc, accumulator, count) of a document that may continue
 
     def add(self, docs: torch.Tensor, values: torch.Tensor) -> None:
         """Pool rows ``values`` (n, d) belonging to documents ``docs`` (n,), non-decreasing."""
         unique, inverse = torch.unique_consecutive(docs, return_inverse=True)
         n, d = unique.numel(), values.shape[1]
-        sums = torch.zeros(n, d, dtype=values.dtype, device=values.device).index_add_(
-            0, inverse, values)
-        counts = torch.bincount(inverse, minlength=n).to(values.dtype)
-        maxima = torch.full((n, d), -torch.inf, dtype=values.dtype, device=values.device)
-        maxima.scatter_reduce_(0, inverse[:, None].expand(-1, d), values, "amax")
-        if self.pending is not None and int(unique[0]) == self.pending[0]:
-            _, s, c, m = self.pending
-            sums[0] += s
-            counts[0] += c
-            maxima[0] = torch.maximum(maxima[0], m)
-        elif self.pending is not None:
-            self._emit(torch.tensor([self.pending[0]]), self.pending[1][None],
-                       self.pending[2][None], self.pending[3][None])
-        # The last document may go on in the next batch.
-        self.pending = (int(unique[-1]), sums[-1], counts[-1], maxima[-1])
-        if n > 1:
-            self._emit(unique[:-1], sums[:-1], counts[:-1], maxima[:-1])
-
-    def _emit(self, docs, sums, counts, maxima) -> None:
-        if self.pooling == "sum":
-            rows = sums
-        elif self.pooling == "mean":
-            rows = sums / counts[:, None]
+        if self.pooling == "max":
+            acc = torch.full((n, d), -torch.inf, dtype=values.dtype, device=values.device)
+            acc.scatter_reduce_(0, inverse[:, None].expand(-1, d), values, "amax")
         else:
-            rows = maxima
+            acc = torch.zeros(n, d, dtype=values.dtype, device=values.device).index_add_(
+                0, inverse, values)
+        counts = torch.bincount(inverse, minlength=n).to(values.dtype)
+        if self.pending is not None and int(unique[0]) == self.pending[0]:
+            _, previous, count = self.pending
+            acc[0] = torch.maximum(acc[0], previous) if self.pooling == "max" \
+                else acc[0] + previous
+            counts[0] += count
+        elif self.pending is not None:
+            doc, previous, count = self.pending
+            self._emit(torch.tensor([doc]), previous[None], count[None])
+        self.pending = (int(unique[-1]), acc[-1], counts[-1])
+        if n > 1:
+            self._emit(unique[:-1], acc[:-1], counts[:-1])
+
+    def _emit(self, docs, acc, counts) -> None:
+        rows = acc / counts[:, None] if self.pooling == "mean" else acc
         rows = rows.to("cpu", torch.float32).numpy()
         self.blocks.append((docs.cpu().numpy(), sp.csr_matrix(rows) if self.sparse else rows))
 
     def result(self, width: int):
         if self.pending is not None:
-            doc, s, c, m = self.pending
-            self._emit(torch.tensor([doc]), s[None], c[None], m[None])
+            doc, acc, count = self.pending
+            self._emit(torch.tensor([doc]), acc[None], count[None])
             self.pending = None
         if self.sparse:
             rows, cols, vals = [], [], []
