@@ -6,7 +6,6 @@ A local folder is read without importing sae_lens; a release goes through
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,10 +15,10 @@ import torch
 from safetensors import SafetensorError
 from safetensors.numpy import load_file, save_file
 
-from bertopic_saetm.sae import SparseAutoencoder, load_sae, save_sae
+from bertopic_saetm.sae import SparseAutoencoder, save_sae
 from bertopic_saetm.sae.sae_lens_format import (
-    CFG_FILE,
     SPARSITY_FILE,
+    read_sae_folder,
     sae_config_from_dict,
     sae_from_state,
 )
@@ -142,8 +141,7 @@ def _load_folder(path: Path, fold_decoder_norm: bool) -> Dictionary:
     if not path.is_dir():
         raise FileNotFoundError(f"SAE folder not found: {path} (to load an SAE-Lens release "
                                 "instead, pass its sae_id too).")
-    sae = load_sae(path)  # checks files, JSON, architecture and shapes
-    cfg = json.loads((path / CFG_FILE).read_text())
+    sae, cfg = read_sae_folder(path)  # checks files, JSON, architecture and shapes
     log_sparsity = None
     if (path / SPARSITY_FILE).is_file():
         try:

@@ -159,6 +159,11 @@ def load_sae(path: str | Path) -> SparseAutoencoder:
     SparseAutoencoder
         In evaluation mode, on the CPU, reading raw inputs.
     """
+    return read_sae_folder(path)[0]
+
+
+def read_sae_folder(path: str | Path) -> tuple[SparseAutoencoder, dict]:
+    """:func:`load_sae`, also returning the parsed ``cfg.json`` (for its other fields)."""
     path = Path(path)
     cfg_path, weights_path = path / CFG_FILE, path / WEIGHTS_FILE
     if not path.is_dir():
@@ -177,4 +182,4 @@ def load_sae(path: str | Path) -> SparseAutoencoder:
         tensors = load_file(str(weights_path))
     except (SafetensorError, OSError) as exc:
         raise ValueError(f"{weights_path}: not a readable safetensors file ({exc}).") from exc
-    return sae_from_state(config, tensors, str(weights_path))
+    return sae_from_state(config, tensors, str(weights_path)), cfg
