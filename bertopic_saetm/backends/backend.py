@@ -216,6 +216,8 @@ class SAETMBackend:
             )
         if not hasattr(self, "documents_"):
             raise ValueError(_UNBOUND)
+        # Labels of an earlier fit do not describe the mixtures computed now.
+        self.__dict__.pop("labels_", None)
         if self.prefitted:
             X = check_embeddings(X, len(self.documents_), self.model.n_features_in_)
             self.theta_ = self.model.transform_atoms(embeddings=X)

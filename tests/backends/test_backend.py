@@ -138,6 +138,22 @@ def test_zero_shot_topic_modeling_is_refused(corpus, embedder):
         topic_model.fit_transform(texts, X)
 
 
+def test_refitting_drops_the_labels_of_the_earlier_fit(corpus, embedder):
+    from bertopic import BERTopic
+
+    texts, X = corpus.texts[:400], corpus.embeddings[:400]
+    backend = SAETMBackend(SAETopicModel(**saetm_params()))
+    BERTopic(**backend.components(texts)).fit_transform(texts, X)
+    assert hasattr(backend, "labels_")
+    # A second fit that BERTopic interrupts after the SAE (zero-shot) must not leave the
+    # first fit's labels standing beside the new mixtures.
+    topic_model = BERTopic(embedding_model=embedder, zeroshot_topic_list=["file system paths"],
+                           zeroshot_min_similarity=0.3, **backend.components(texts))
+    with pytest.raises(ValueError, match="[Zz]ero-shot"):
+        topic_model.fit_transform(texts, X)
+    assert not hasattr(backend, "labels_")
+
+
 @pytest.fixture(scope="module")
 def outlier_fit(bertopic_fit, corpus):
     """A BERTopic fit whose SAE does not fire on ~5% of the documents (topic -1)."""
