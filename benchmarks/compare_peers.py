@@ -4,8 +4,11 @@ vocabulary and metric code, in one run.
     python benchmarks/compare_peers.py [--models saetm,bertopic,...] [--k 20,50,100,200]
                                        [--seeds 0,1,2] [--no-cv] [-o results/compare_peers]
 
-``peak_mb`` is the growth of resident memory during a fit, sampled every 20 ms: it
-under-reports a fit that reuses memory an earlier fit freed.
+Every fit runs in a fresh process (SAE-TM: the fit and its re-topics). ``peak_mb`` is the
+growth of that process's resident memory during the timed fit, sampled every 20 ms, on top
+of the loaded corpus. BERTopic's UMAP is run once on 1,000 documents before its timed fit so
+that numba compilation is not counted (SAE-TM's kernels are cached on disk). ``--resume``
+keeps earlier rows, so seeds or K values can be added run by run.
 
 Corpus: 20 Newsgroups with its precomputed all-MiniLM-L6-v2 embeddings (../shared/data), or
 ``--corpus FILE.jsonl`` (a "text" field per line; embedded with the bundled MiniLM, labels
@@ -28,8 +31,10 @@ import datetime
 import gzip
 import json
 import logging
+import multiprocessing
 import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -74,9 +79,13 @@ def load_corpus(args):
     else:
         with open(args.corpus) as f:
             records = [json.loads(line) for line in f if line.strip()]
-        from bertopic_saetm.embedders import embed, load_default_embedder
+        cached = getattr(args, "embeddings", None)
+        if cached is not None:  # a fit process reads what the main process embedded
+            embeddings = np.load(cached)
+        else:
+            from bertopic_saetm.embedders import embed, load_default_embedder
 
-        embeddings = embed(load_default_embedder(), [r["text"] for r in records])
+            embeddings = embed(load_default_embedder(), [r["text"] for r in records])
     labels = [r["label"] for r in records] if "label" in records[0] else None
     return [r["text"] for r in records], labels, embeddings
 
@@ -163,6 +172,50 @@ def fit_peer(name, docs, embeddings, counts, vocabulary, k, seed):
     raise ValueError(f"unknown model {name!r}")
 
 
+def _warm_up(name, embeddings, seed) -> None:
+    # UMAP compiles its numba kernels on first use (~30 s): a fresh process would charge
+    # that to the timed fit, so BERTopic's dimensionality step is run once beforehand.
+    if name in ("bertopic", "bertopic_kmeans"):
+        from umap import UMAP
+
+        UMAP(n_neighbors=15, n_components=5, metric="cosine", random_state=seed,
+             n_epochs=20).fit(embeddings[:1000])
+
+
+def fit_job(corpus_args, name, ks, seed) -> list[dict]:
+    """Fit one model (every K for SAE-TM, one K for a peer) in this fresh process.
+
+    Returns, per K: top-25 words, main topic per document, fit seconds and peak memory
+    (growth of resident memory during the timed fit, after the corpus is loaded).
+    """
+    logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
+    docs, _, embeddings = load_corpus(corpus_args)
+    vectorizer = default_vectorizer()
+    counts = vectorizer.fit_transform(docs)
+    vocabulary = vectorizer.get_feature_names_out()
+    _warm_up(name, embeddings, seed)
+    out = []
+    if name.startswith("saetm"):
+        runs = run_saetm(docs, embeddings, ks, seed, name == "saetm_bertopic")
+        with PeakMemory() as memory:
+            k, model, assignments, seconds, retopic = next(runs)
+        peak = memory.mb
+        while True:
+            out.append({"k": k, "topics": topic_words(model, 25), "assignments": assignments,
+                        "fit_s": seconds, "peak_mb": peak, "retopic": retopic})
+            try:
+                k, model, assignments, seconds, retopic = next(runs)
+            except StopIteration:
+                return out
+            peak = None
+    (k,) = ks
+    tick = time.perf_counter()
+    with PeakMemory() as memory:
+        model, assignments = fit_peer(name, docs, embeddings, counts, vocabulary, k, seed)
+    return [{"k": k, "topics": topic_words(model, 25), "assignments": assignments,
+             "fit_s": time.perf_counter() - tick, "peak_mb": memory.mb, "retopic": False}]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -171,6 +224,8 @@ def main() -> None:
     parser.add_argument("--k", default="20,50,100,200")
     parser.add_argument("--seeds", default="0")
     parser.add_argument("--no-cv", action="store_true", help="skip C_V (slow)")
+    parser.add_argument("--resume", action="store_true",
+                        help="keep the rows of an earlier results.json and skip what they cover")
     parser.add_argument("-o", "--out", type=Path, default=Path("results/compare_peers"))
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
@@ -181,49 +236,45 @@ def main() -> None:
     ks = [int(k) for k in args.k.split(",")]
     seeds = [int(s) for s in args.seeds.split(",")]
     args.out.mkdir(parents=True, exist_ok=True)
+    results = args.out / "results.json"
+    rows = json.loads(results.read_text()) if args.resume and results.exists() else []
+    done = {(r["model"], r["k"], r["seed"]) for r in rows}
 
     docs, labels, embeddings = load_corpus(args)
-    vectorizer = default_vectorizer()
-    counts = vectorizer.fit_transform(docs)
-    vocabulary = vectorizer.get_feature_names_out()
+    vocabulary = default_vectorizer().fit(docs).get_feature_names_out()
     reference = ReferenceCorpus.from_documents(docs, vocabulary, default_vectorizer())
     print(f"{len(docs)} documents, embeddings {embeddings.shape}, vocabulary {len(vocabulary)}; "
           f"models {models}, K {ks}, seeds {seeds}", flush=True)
-
-    rows = []
-
-    def record(name, k, seed, model, assignments, seconds, peak_mb, retopic):
-        scores = evaluate(model, reference=reference, labels=labels, assignments=assignments,
-                          c_v=not args.no_cv)
-        # Top words are kept so other metrics (e.g. C_V) can be computed later without refits.
-        row = {"model": name, "k": k, "seed": seed, "fit_s": seconds, "peak_mb": peak_mb,
-               "retopic": retopic, **scores, "topics": topic_words(model, 25)}
-        rows.append(row)
-        print(json.dumps({k: v for k, v in row.items() if k != "topics"}), flush=True)
-        (args.out / "results.json").write_text(json.dumps(rows, indent=1))
-
-    for seed in seeds:
-        for name in models:
-            if name.startswith("saetm"):
-                # Re-topicking changes the model in place: evaluate each K as it is reached.
-                runs = run_saetm(docs, embeddings, ks, seed, name == "saetm_bertopic")
-                with PeakMemory() as memory:
-                    k, model, assignments, seconds, retopic = next(runs)
-                record(name, k, seed, model, assignments, seconds, memory.mb, retopic)
-                for k, model, assignments, seconds, retopic in runs:
-                    record(name, k, seed, model, assignments, seconds, None, retopic)
-                continue
-            for k in ks:
-                tick = time.perf_counter()
-                with PeakMemory() as memory:
-                    model, assignments = fit_peer(name, docs, embeddings, counts, vocabulary,
-                                                  k, seed)
-                record(name, k, seed, model, assignments, time.perf_counter() - tick,
-                       memory.mb, False)
-    write_report(rows, args.out, ks)
+    corpus_args = argparse.Namespace(data=args.data, corpus=args.corpus, embeddings=None)
+    if args.corpus is not None:
+        corpus_args.embeddings = args.out / "embeddings.npy"
+        np.save(corpus_args.embeddings, embeddings)
+    # Every fit runs in a fresh process, so peak memory is that fit's own and no model
+    # inherits another's caches or freed memory.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(1, mp_context=context, max_tasks_per_child=1) as pool:
+        for seed in seeds:
+            for name in models:
+                groups = [ks] if name.startswith("saetm") else [[k] for k in ks]
+                for group in groups:
+                    if all((name, k, seed) in done for k in group):
+                        continue
+                    for fit in pool.submit(fit_job, corpus_args, name, group, seed).result():
+                        scores = evaluate(fit["topics"], reference=reference, labels=labels,
+                                          assignments=fit["assignments"], c_v=not args.no_cv)
+                        row = {"model": name, "k": fit["k"], "seed": seed,
+                               "fit_s": fit["fit_s"], "peak_mb": fit["peak_mb"],
+                               "retopic": fit["retopic"], **scores, "topics": fit["topics"]}
+                        rows.append(row)
+                        print(json.dumps({k: v for k, v in row.items() if k != "topics"}),
+                              flush=True)
+                        # Top words are kept so metrics can be recomputed without refits.
+                        results.write_text(json.dumps(rows, indent=1))
+    write_report(rows, args.out)
 
 
-def write_report(rows, out: Path, ks) -> None:
+def write_report(rows, out: Path) -> None:
+    ks = sorted({r["k"] for r in rows})
     metrics = ["npmi", "c_v", "td25", "td10", "quality", "purity", "nmi", "fit_s", "peak_mb"]
     names = list(dict.fromkeys(r["model"] for r in rows))
     lines = [f"Run {datetime.date.today().isoformat()}; mean over seeds; fit_s of saetm rows "
