@@ -294,6 +294,38 @@ def add_c_v(rows, reference) -> None:
         start += len(row["topics"])
 
 
+def compact_table(rows, names, ks) -> list[str]:
+    """One line per model: each metric at every K (mean over seeds), times, memory."""
+    seeds = sorted({r["seed"] for r in rows})
+    header = "/".join(str(k) for k in ks)
+    lines = [f"Seeds {', '.join(map(str, seeds))}; values at K = {header}, mean over seeds; "
+             "fit s at the first K (SAE-TM: full fit, then re-topic to the other K).", "",
+             "| model | NPMI | C_V | TD@25 | purity | fit s | peak MB |",
+             "|---|---|---|---|---|---|---|"]
+    for name in names:
+        def at(metric, k, name=name):
+            values = [r[metric] for r in rows if r["model"] == name and r["k"] == k
+                      and r.get(metric) is not None]
+            return np.mean(values) if values else None
+
+        def series(metric, digits):
+            return " / ".join("-" if at(metric, k) is None else f"{at(metric, k):.{digits}f}"
+                              for k in ks)
+
+        retopic = [r["fit_s"] for r in rows if r["model"] == name and r["retopic"]]
+        fit = at("fit_s", ks[0])
+        fit_cell = "-" if fit is None else f"{fit:.1f}"
+        if retopic:
+            fit_cell += f" (re-topic {min(retopic):.1f}-{max(retopic):.1f})"
+        elif len(ks) > 1:
+            fit_cell = series("fit_s", 1)
+        peak = [r["peak_mb"] for r in rows if r["model"] == name and r["peak_mb"] is not None]
+        peak_cell = f"{max(peak):.0f}" if peak else "-"
+        lines.append(f"| {name} | {series('npmi', 3)} | {series('c_v', 3)} | "
+                     f"{series('td25', 2)} | {series('purity', 2)} | {fit_cell} | {peak_cell} |")
+    return lines
+
+
 def write_report(rows, out: Path) -> None:
     ks = sorted({r["k"] for r in rows})
     metrics = ["npmi", "c_v", "td25", "td10", "quality", "purity", "nmi", "fit_s", "peak_mb"]
@@ -318,6 +350,7 @@ def write_report(rows, out: Path) -> None:
                                   for m in ("npmi", "td25") if any(r.get(m) is not None
                                                                    for r in group)}
             lines.append(f"| {name} | {k} | " + " | ".join(cells) + " |")
+    lines = compact_table(rows, names, ks) + ["", "Every model and K:", ""] + lines
     (out / "table.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
     try:
