@@ -16,7 +16,8 @@ from a "label" field when present). Every model gets the same embedding array; f
 exclude embedding. Writes ``results.json``, ``table.md`` and ``quality_vs_k.png``.
 
 Needs ``pip install torch==2.13.0 -e ".[benchmark]"`` (matplotlib, turftopic); FASTopic is
-optional (``pip install torch==2.13.0 fastopic``, then uninstall the torchvision it brings).
+optional (``pip install torch==2.13.0 fastopic``, then uninstall the torchvision it brings:
+the benchmark gives FASTopic a stand-in for the download helper it imports).
 
 Models: saetm (standalone; fitted once per seed at the first K, re-topicked to the others),
 saetm_bertopic (the BERTopic backends, re-topicked likewise), bertopic (UMAP + HDBSCAN,
@@ -127,6 +128,29 @@ def run_saetm(docs, embeddings, ks, seed, via_bertopic):
         yield k, model, assignments, seconds, i > 0
 
 
+def _torchvision_stand_in() -> None:
+    # FASTopic's topmost imports torchvision only for dataset downloads, and the torchvision
+    # pip pairs with torch 2.13 breaks sentence-transformers: without torchvision, give
+    # topmost a module whose download function refuses (nothing is downloaded here).
+    import importlib.machinery
+    import importlib.util
+    import sys
+    import types
+
+    if importlib.util.find_spec("torchvision") is not None:
+        return
+    # transformers records once, at import, whether torchvision exists: let it see none.
+    import transformers  # noqa: F401
+
+    def download_url(*args, **kwargs):
+        raise RuntimeError("downloads are not available in the benchmark")
+
+    for name in ("torchvision", "torchvision.datasets", "torchvision.datasets.utils"):
+        module = sys.modules.setdefault(name, types.ModuleType(name))
+        module.__spec__ = importlib.machinery.ModuleSpec(name, None)
+    sys.modules["torchvision.datasets.utils"].download_url = download_url
+
+
 def fit_peer(name, docs, embeddings, counts, vocabulary, k, seed):
     """Fit one peer at K; returns (topics as lists of words, assignments)."""
     if name in ("bertopic", "bertopic_kmeans"):
@@ -160,14 +184,22 @@ def fit_peer(name, docs, embeddings, counts, vocabulary, k, seed):
         words = model.get_vocab()
         return _words_from_components(model.components_, words), doc_topic.argmax(axis=1)
     if name == "fastopic":
+        _torchvision_stand_in()
         from fastopic import FASTopic
 
         class Precomputed:  # FASTopic asks its encoder only for documents we embedded
             def encode(self, texts, **_):
                 raise RuntimeError("embeddings are precomputed")
 
-        model = FASTopic(k, doc_embed_model=Precomputed(), verbose=False)
-        _, doc_topic = model.fit_transform(docs, doc_embeddings=embeddings, epochs=100)
+        class SharedVocabulary:  # FASTopic's bag-of-words = the one every model gets
+            def preprocess(self, texts):
+                return {"train_bow": counts, "vocab": [str(w) for w in vocabulary]}
+
+        model = FASTopic(k, preprocess=SharedVocabulary(), num_top_words=25,
+                         doc_embed_model=Precomputed(), verbose=False)
+        # 200 epochs (FASTopic's default) below K=100, 100 above, as in ../shared/NOTES.md.
+        _, doc_topic = model.fit_transform(docs, epochs=200 if k < 100 else 100,
+                                           preset_doc_embeddings=embeddings)
         return [list(model.get_topic(t, 25)) for t in range(k)], doc_topic.argmax(axis=1)
     raise ValueError(f"unknown model {name!r}")
 
