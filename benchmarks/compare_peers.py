@@ -22,7 +22,8 @@ the benchmark gives FASTopic a stand-in for the download helper it imports).
 Models: saetm (standalone; fitted once per seed at the first K, re-topicked to the others),
 saetm_bertopic (the BERTopic backends, re-topicked likewise), bertopic (UMAP + HDBSCAN,
 nr_topics=K), bertopic_kmeans (UMAP + KMeans(K)), lda (scikit-learn, online, 10 passes, on
-the same bag-of-words), keynmf (turftopic, if installed), fastopic (if installed; slow on CPU).
+the same bag-of-words), keynmf and s3 (turftopic's KeyNMF and Semantic Signal Separation),
+fastopic (if installed; slow on CPU).
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ from bertopic_saetm.evaluation import ReferenceCorpus, coherence, evaluate, topi
 from bertopic_saetm.vocabulary import default_vectorizer
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-ALL_MODELS = ("saetm", "saetm_bertopic", "bertopic", "bertopic_kmeans", "lda", "keynmf",
+ALL_MODELS = ("saetm", "saetm_bertopic", "bertopic", "bertopic_kmeans", "lda", "keynmf", "s3",
               "fastopic")
 
 
@@ -173,13 +174,14 @@ def fit_peer(name, docs, embeddings, counts, vocabulary, k, seed):
                                         random_state=seed)
         doc_topic = lda.fit_transform(counts)
         return _words_from_components(lda.components_, vocabulary), doc_topic.argmax(axis=1)
-    if name == "keynmf":
-        from turftopic import KeyNMF
+    if name in ("keynmf", "s3"):
+        from turftopic import KeyNMF, SemanticSignalSeparation
 
         from bertopic_saetm.embedders import load_default_embedder
 
-        model = KeyNMF(k, encoder=load_default_embedder(), vectorizer=default_vectorizer(),
-                       random_state=seed)
+        peer = KeyNMF if name == "keynmf" else SemanticSignalSeparation
+        model = peer(k, encoder=load_default_embedder(), vectorizer=default_vectorizer(),
+                     random_state=seed)
         doc_topic = model.fit_transform(docs, embeddings=embeddings)
         words = model.get_vocab()
         return _words_from_components(model.components_, words), doc_topic.argmax(axis=1)
