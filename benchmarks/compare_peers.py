@@ -285,26 +285,28 @@ def main() -> None:
         corpus_args.embeddings = args.out / "embeddings.npy"
         np.save(corpus_args.embeddings, embeddings)
     # Every fit runs in a fresh process, so peak memory is that fit's own and no model
-    # inherits another's caches or freed memory.
+    # inherits another's caches or freed memory. (One single-use pool per fit: a pool with
+    # max_tasks_per_child can hang when it replaces its worker, CPython gh-115634.)
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(1, mp_context=context, max_tasks_per_child=1) as pool:
-        for seed in seeds:
-            for name in models:
-                groups = [ks] if name.startswith("saetm") else [[k] for k in ks]
-                for group in groups:
-                    if all((name, k, seed) in done for k in group):
-                        continue
-                    for fit in pool.submit(fit_job, corpus_args, name, group, seed).result():
-                        scores = evaluate(fit["topics"], reference=reference, labels=labels,
-                                          assignments=fit["assignments"], c_v=False)
-                        row = {"model": name, "k": fit["k"], "seed": seed,
-                               "fit_s": fit["fit_s"], "peak_mb": fit["peak_mb"],
-                               "retopic": fit["retopic"], **scores, "topics": fit["topics"]}
-                        rows.append(row)
-                        print(json.dumps({k: v for k, v in row.items() if k != "topics"}),
-                              flush=True)
-                        # Top words are kept so metrics can be recomputed without refits.
-                        results.write_text(json.dumps(rows, indent=1))
+    for seed in seeds:
+        for name in models:
+            groups = [ks] if name.startswith("saetm") else [[k] for k in ks]
+            for group in groups:
+                if all((name, k, seed) in done for k in group):
+                    continue
+                with ProcessPoolExecutor(1, mp_context=context) as pool:
+                    fits = pool.submit(fit_job, corpus_args, name, group, seed).result()
+                for fit in fits:
+                    scores = evaluate(fit["topics"], reference=reference, labels=labels,
+                                      assignments=fit["assignments"], c_v=False)
+                    row = {"model": name, "k": fit["k"], "seed": seed, "fit_s": fit["fit_s"],
+                           "peak_mb": fit["peak_mb"], "retopic": fit["retopic"], **scores,
+                           "topics": fit["topics"]}
+                    rows.append(row)
+                    print(json.dumps({k: v for k, v in row.items() if k != "topics"}),
+                          flush=True)
+                    # Top words are kept so metrics can be recomputed without refits.
+                    results.write_text(json.dumps(rows, indent=1))
     if not args.no_cv:
         add_c_v(rows, reference)
         results.write_text(json.dumps(rows, indent=1))
