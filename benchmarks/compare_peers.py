@@ -247,8 +247,14 @@ def fit_job(corpus_args, name, ks, seed) -> list[dict]:
     tick = time.perf_counter()
     with PeakMemory() as memory:
         model, assignments = fit_peer(name, docs, embeddings, counts, vocabulary, k, seed)
-    return [{"k": k, "topics": topic_words(model, 25), "assignments": assignments,
-             "fit_s": time.perf_counter() - tick, "peak_mb": memory.mb, "retopic": False}]
+    out = [{"k": k, "topics": topic_words(model, 25), "assignments": assignments,
+            "fit_s": time.perf_counter() - tick, "peak_mb": memory.mb, "retopic": False}]
+    # HDBSCAN leaves joblib's loky workers alive; this process could not exit (and the
+    # pool not close) while they run.
+    from joblib.externals.loky import get_reusable_executor
+
+    get_reusable_executor().shutdown(wait=True)
+    return out
 
 
 def main() -> None:
