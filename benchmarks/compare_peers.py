@@ -414,8 +414,10 @@ def write_report(rows, out: Path) -> None:
             axis.set_xticks(ks, [str(k) for k in ks])
             axis.set_xlabel("number of topics K")
             axis.set_ylabel(metric.upper())
-    axes[0].legend()
-    figure.tight_layout()
+    # Below the plots: inside either axis the legend hides some model's line.
+    handles, labels = axes[0].get_legend_handles_labels()
+    figure.legend(handles, labels, loc="lower center", ncol=len(names), frameon=False)
+    figure.tight_layout(rect=(0, 0.08, 1, 1))
     figure.savefig(out / "quality_vs_k.png", dpi=120)
 
 
