@@ -12,12 +12,27 @@ import logging
 from pathlib import Path
 
 import numpy as np
+from tqdm.auto import tqdm
 
 from .embedders import embed
+from .word_vector_cache import cached_word_vectors
 
 logger = logging.getLogger(__name__)
 
 WORD_VECTOR_SOURCES = ("auto", "embedder", "decoder")
+
+
+def _embed_words(embedder, words: list[str], verbose: bool, chunk: int = 512) -> np.ndarray:
+    # Chunks under a progress bar that says what is being embedded (the embedder's own bar
+    # would only say "Batches").
+    progress = tqdm(total=len(words), desc=f"Embedding {len(words):,} vocabulary words",
+                    unit="word", disable=not verbose, leave=False)
+    parts = []
+    for start in range(0, len(words), chunk):
+        parts.append(embed(embedder, words[start : start + chunk]))
+        progress.update(len(parts[-1]))
+    progress.close()
+    return np.concatenate(parts)
 
 
 def load_keyed_vectors(path: str | Path, binary: bool | None = None):
@@ -101,7 +116,8 @@ def vocabulary_vectors(source, words, embedder=None, verbose: bool = False
                 )
             logger.warning("No embedding model available: merging atoms by decoder directions.")
             return None
-        vectors = embed(embedder, words, verbose)
+        vectors = cached_word_vectors(
+            embedder, words, lambda new: _embed_words(embedder, new, verbose))
         return vectors, np.ones(len(words), dtype=bool)
     if isinstance(source, (str, Path)):
         return keyed_vectors_for(load_keyed_vectors(source), words)

@@ -2,6 +2,11 @@ import os
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# The tests never read or fill the user's cache folder (word vectors, ...): one fresh
+# folder per test session, so a run measures a cold start.
+import tempfile  # noqa: E402
+
+os.environ["BERTOPIC_SAETM_CACHE"] = tempfile.mkdtemp(prefix="saetm-test-cache-")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
