@@ -216,6 +216,11 @@ def fit_word_emission(
     # weighted counts of the documents where atom k is active.
     word_mass = np.asarray(weighted.sum(axis=0)).ravel()
     P0 = word_mass / word_mass.sum()
+    # Only atoms active on this corpus are fitted (a pretrained dictionary can have many
+    # that never fire here); every dense pass is then over n_active x n_words.
+    n_atoms = theta.shape[1]
+    fitted = np.flatnonzero(np.diff(theta.tocsc().indptr) > 0)
+    theta = theta[:, fitted]
     B = np.asarray((theta.T @ weighted).todense())
     active = B.sum(axis=1) > 0
     B[~active] = P0
@@ -256,4 +261,6 @@ def fit_word_emission(
                 break
     logger.info("Word emission: %d EM iterations, weighted log-likelihood %.6f%s", n_iter,
                 history[-1], "" if converged else " (max_iter reached)")
-    return EmissionResult(B, P0, history[-1], history, n_iter, converged, weights)
+    atom_word = np.tile(P0, (n_atoms, 1))
+    atom_word[fitted] = B
+    return EmissionResult(atom_word, P0, history[-1], history, n_iter, converged, weights)

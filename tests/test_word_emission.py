@@ -112,3 +112,16 @@ def test_row_mismatch_and_empty_counts():
         fit_word_emission(theta[:10], counts)
     with pytest.raises(ValueError, match="no"):
         fit_word_emission(theta, sp.csr_matrix(counts.shape))
+
+
+def test_atoms_that_never_fire_keep_the_background_and_change_nothing_else():
+    theta, counts, _, _ = _synthetic(n_docs=200)
+    # Two extra atoms that fire on no document (as in a pretrained dictionary).
+    padded = sp.hstack([theta[:, :3], sp.csr_matrix((200, 1)), theta[:, 3:],
+                        sp.csr_matrix((200, 1))]).tocsr()
+    plain = fit_word_emission(theta, counts, 0.3, max_iter=30, tol=0)
+    wide = fit_word_emission(padded, counts, 0.3, max_iter=30, tol=0)
+    np.testing.assert_allclose(wide.atom_word[[0, 1, 2, 4, 5, 6]], plain.atom_word, rtol=1e-10)
+    np.testing.assert_array_equal(wide.atom_word[[3, 7]], np.stack([wide.background] * 2))
+    np.testing.assert_allclose(wide.background, plain.background, rtol=1e-10)
+    assert wide.log_likelihood == pytest.approx(plain.log_likelihood, rel=1e-12)

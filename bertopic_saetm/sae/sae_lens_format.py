@@ -26,7 +26,12 @@ SPARSITY_FILE = "sparsity.safetensors"
 SAE_LENS_FORMAT_VERSION = "6.54.12"
 
 
-def save_sae(sae: SparseAutoencoder, path: str | Path, metadata: dict | None = None) -> Path:
+#: Weight precisions a folder can be written in.
+SAVE_DTYPES = {"float32": torch.float32, "float16": torch.float16}
+
+
+def save_sae(sae: SparseAutoencoder, path: str | Path, metadata: dict | None = None,
+             dtype: str = "float32") -> Path:
     """Write ``sae`` as an SAE-Lens folder.
 
     The input scale is folded into the weights first (the files describe an SAE that reads
@@ -39,12 +44,17 @@ def save_sae(sae: SparseAutoencoder, path: str | Path, metadata: dict | None = N
         Folder to create or overwrite files in.
     metadata : dict, optional
         Extra entries for ``cfg["metadata"]`` (``model_name``, ``hook_name`` ...).
+    dtype : {"float32", "float16"}, default="float32"
+        Precision of the stored weights (recorded in ``cfg.json``; loading always computes in
+        float32). float16 halves the file for dictionaries shipped with the package.
 
     Returns
     -------
     Path
         The folder.
     """
+    if dtype not in SAVE_DTYPES:
+        raise ValueError(f"dtype must be one of {sorted(SAVE_DTYPES)}, got {dtype!r}.")
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True)
     if sae.input_scale != 1.0:
@@ -58,7 +68,7 @@ def save_sae(sae: SparseAutoencoder, path: str | Path, metadata: dict | None = N
         "architecture": cfg.architecture,
         "d_in": cfg.d_in,
         "d_sae": cfg.d_sae,
-        "dtype": "float32",
+        "dtype": dtype,
         "device": "cpu",
         "apply_b_dec_to_input": cfg.apply_b_dec_to_input,
         "normalize_activations": "none",
@@ -68,7 +78,7 @@ def save_sae(sae: SparseAutoencoder, path: str | Path, metadata: dict | None = N
     if cfg.architecture == "topk":
         cfg_dict.update(k=cfg.k, rescale_acts_by_decoder_norm=False)
     tensors = {
-        name: param.detach().to("cpu", torch.float32).contiguous()
+        name: param.detach().to("cpu", SAVE_DTYPES[dtype]).contiguous()
         for name, param in sae.named_parameters()
     }
     save_file(tensors, str(path / WEIGHTS_FILE))
