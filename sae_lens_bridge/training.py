@@ -17,7 +17,7 @@ from collections.abc import Iterator
 import numpy as np
 import torch
 
-from bertopic_saetm.sae.training import reconstruction_stats, resolve_device
+from bertopic_saetm.sae.training import reconstruction_stats, resolve_device, resolve_seed
 
 from .dictionaries import Dictionary, from_sae_lens
 
@@ -124,8 +124,7 @@ def train_with_sae_lens(
         logger.warning("batch_size %d exceeds the %d inputs; using %d.", batch_size, n, n)
         batch_size = n
     dev = resolve_device(device)
-    seed = int(np.random.SeedSequence(random_state).generate_state(1)[0]) \
-        if random_state is None else int(random_state)
+    seed = resolve_seed(random_state)
 
     warmup = int(WARMUP_FRACTION * n_steps)
     warmup = warmup if warmup >= 2 else 0  # LinearLR needs total_iters = warmup - 1 >= 1

@@ -98,9 +98,36 @@ def plan_steps(n_samples: int, config: SAETrainingConfig) -> int:
     return int(min(max(epochs_steps, config.min_steps), config.max_steps))
 
 
-def _initialise(sae: SparseAutoencoder, X_scaled_mean: torch.Tensor, gen: torch.Generator):
-    # Random unit atoms (initialising atoms at documents converged more slowly in our runs),
-    # tied encoder, pre-bias at the data mean.
+def resolve_seed(random_state: int | None) -> int:
+    """The integer seed of a run: ``random_state`` itself, or a fresh one when it is None."""
+    if random_state is None:
+        return int(np.random.SeedSequence().generate_state(1)[0])
+    return int(random_state)
+
+
+def _check_training_input(X: np.ndarray) -> None:
+    if X.ndim != 2 or X.shape[0] == 0:
+        raise ValueError(f"Training embeddings must be a non-empty 2-D array, got {X.shape}.")
+    for start in range(0, X.shape[0], 1 << 16):
+        if not np.isfinite(X[start : start + (1 << 16)]).all():
+            raise ValueError("Training embeddings contain NaN or infinite values.")
+
+
+def _initialised_sae(X: np.ndarray, config: SAETrainingConfig, scale: float,
+                     rng: np.random.Generator, gen: torch.Generator) -> SparseAutoencoder:
+    """A new SAE with random unit atoms, a tied encoder and the pre-bias at the data mean.
+
+    Initialising atoms at documents converged more slowly in our runs. The SAE trains on
+    scaled inputs (input_scale 1 inside the loop); the scale is folded in afterwards.
+    """
+    n, d_in = X.shape
+    sae = SparseAutoencoder(SAEConfig(
+        d_in=d_in,
+        d_sae=config.expansion_factor * d_in,
+        architecture=config.architecture,
+        k=config.k if config.architecture == "topk" else None,
+    ))
+    sample = np.asarray(X[np.sort(rng.choice(n, min(n, 50_000), replace=False))], np.float64)
     with torch.no_grad():
         w = torch.randn(sae.d_sae, sae.d_in, generator=gen, device="cpu")
         w /= w.norm(dim=1, keepdim=True)
@@ -108,7 +135,103 @@ def _initialise(sae: SparseAutoencoder, X_scaled_mean: torch.Tensor, gen: torch.
         # Tied initialisation: each atom starts out reading its own direction.
         sae.W_enc.copy_(w.T)
         sae.b_enc.zero_()
-        sae.b_dec.copy_(X_scaled_mean)
+        sae.b_dec.copy_(torch.as_tensor(sample.mean(axis=0) * scale, dtype=torch.float32))
+    return sae
+
+
+class _Batches:
+    """Minibatches of rows in random order; reshuffled when a batch would run past the end.
+
+    In-memory inputs are copied to the device once; a memory map is read batch by batch
+    (rows in ascending order, which reads the file sequentially).
+    """
+
+    def __init__(self, X: np.ndarray, batch_size: int, rng: np.random.Generator,
+                 device: torch.device):
+        self.X, self.batch_size, self.rng, self.device = X, batch_size, rng, device
+        self.on_device = None
+        if not isinstance(X, np.memmap):
+            X_np = np.asarray(X, dtype=np.float32)
+            # torch cannot share read-only memory (e.g. a view of a read-only memory map).
+            self.on_device = torch.as_tensor(X_np if X_np.flags.writeable else X_np.copy(),
+                                             device=device)
+        self.order = rng.permutation(X.shape[0])
+        self.cursor = 0
+
+    def next(self) -> torch.Tensor:
+        """The next batch, tensor of shape (batch_size, d_in) on the device."""
+        n = self.X.shape[0]
+        if self.cursor + self.batch_size > n:
+            self.order, self.cursor = self.rng.permutation(n), 0
+        idx = self.order[self.cursor : self.cursor + self.batch_size]
+        self.cursor += self.batch_size
+        if self.on_device is not None:
+            return self.on_device[torch.as_tensor(idx, device=self.device)]
+        return torch.as_tensor(np.asarray(self.X[np.sort(idx)], dtype=np.float32),
+                               device=self.device)
+
+
+class _Schedule:
+    """Learning rate and L1 coefficient per step.
+
+    Both rise linearly over the warm-up; the learning rate then stays constant and anneals
+    linearly to zero, either where the step plan puts the anneal or, once the loss
+    plateaus, right away (:meth:`anneal_from`).
+    """
+
+    def __init__(self, n_samples: int, config: SAETrainingConfig):
+        self.planned = plan_steps(n_samples, config)
+        self.warmup = max(1, int(config.warmup_fraction * self.planned))
+        self.decay_fraction = config.decay_fraction
+        self.decay_start = self.planned - int(config.decay_fraction * self.planned)
+        self.stop_at = self.planned
+
+    def lr_factor(self, step: int) -> float:
+        if step <= self.warmup:
+            return step / self.warmup
+        if step <= self.decay_start:
+            return 1.0
+        return max(0.0, (self.stop_at - step + 1) / max(1, self.stop_at - self.decay_start))
+
+    def l1_factor(self, step: int) -> float:
+        return min(1.0, step / self.warmup)
+
+    def may_stop_early(self, step: int) -> bool:
+        """Whether a plateau at ``step`` ends training (after the warm-up, before the anneal)."""
+        return self.warmup < step < self.decay_start
+
+    def anneal_from(self, step: int) -> None:
+        self.decay_start = step
+        self.stop_at = min(self.planned, step + max(1, int(self.decay_fraction * step)))
+
+
+class _LossWindows:
+    """Mean loss over windows of steps, compared window to window to detect a plateau.
+
+    Windows are whole passes over the data (bounded to a sensible range of steps), so that
+    minibatch noise does not masquerade as a plateau. The objective keeps moving while the
+    L1 coefficient warms up, so windows ending in the warm-up are not compared.
+    """
+
+    def __init__(self, n_samples: int, batch_size: int, config: SAETrainingConfig):
+        self.size = int(min(max(config.check_every, math.ceil(n_samples / batch_size)),
+                            20 * config.check_every))
+        self.tol = config.tol
+        self.losses: list[float] = []
+        self.previous = math.inf
+        self.mean = math.nan
+
+    def add(self, loss: float, warmed_up: bool) -> bool:
+        """Record a step's loss; True when it closes a window that improved by under tol."""
+        self.losses.append(loss)
+        if len(self.losses) < self.size:
+            return False
+        current = float(np.mean(self.losses))
+        self.losses.clear()
+        self.mean = current
+        plateau = self.previous - current < self.tol * abs(self.previous)
+        self.previous = current if warmed_up else math.inf
+        return plateau
 
 
 def _project_decoder_grad(W_dec: torch.nn.Parameter) -> None:
@@ -117,6 +240,57 @@ def _project_decoder_grad(W_dec: torch.nn.Parameter) -> None:
     if W_dec.grad is not None:
         parallel = (W_dec.grad * W_dec.data).sum(dim=1, keepdim=True)
         W_dec.grad.sub_(parallel * W_dec.data)
+
+
+def _adam_step(sae: SparseAutoencoder, optimizer: torch.optim.Optimizer, batch: torch.Tensor,
+               l1: float) -> float:
+    """One step on a (scaled) batch with the hand-written gradients; returns the loss."""
+    optimizer.zero_grad(set_to_none=True)
+    loss = loss_and_gradients(sae, batch, l1)
+    _project_decoder_grad(sae.W_dec)
+    optimizer.step()
+    with torch.no_grad():
+        sae.W_dec.div_(sae.W_dec.norm(dim=1, keepdim=True).clamp_min(1e-8))
+    return float(loss.detach())
+
+
+def _optimise(sae: SparseAutoencoder, batches: _Batches, scale: float,
+              config: SAETrainingConfig, verbose: bool) -> tuple[int, int, bool, float]:
+    """Run the Adam loop until the (possibly shortened) plan ends.
+
+    Returns
+    -------
+    steps, planned_steps : int
+    converged : bool
+    final_loss : float
+        Mean loss of the last complete window.
+    """
+    n = batches.X.shape[0]
+    schedule = _Schedule(n, config)
+    windows = _LossWindows(n, batches.batch_size, config)
+    l1 = config.l1_coefficient if config.architecture == "standard" else 0.0
+    optimizer = torch.optim.Adam(sae.parameters(), lr=config.learning_rate)
+    converged = False
+    progress = tqdm(total=schedule.planned, desc="Training SAE", disable=not verbose,
+                    leave=False)
+    step = 0
+    while step < schedule.stop_at:
+        step += 1
+        for group in optimizer.param_groups:
+            group["lr"] = config.learning_rate * schedule.lr_factor(step)
+        batch = batches.next()
+        loss = _adam_step(sae, optimizer, batch * scale, l1 * schedule.l1_factor(step))
+        plateau = windows.add(loss, warmed_up=step > schedule.warmup)
+        if not windows.losses:  # a window just closed
+            progress.set_postfix(loss=f"{windows.mean:.4g}")
+        if plateau and schedule.may_stop_early(step):
+            converged = True
+            schedule.anneal_from(step)
+            progress.total = schedule.stop_at
+        if step % 10 == 0:
+            progress.update(step - progress.n)
+    progress.close()
+    return step, schedule.planned, converged, windows.mean
 
 
 def train_sae(
@@ -147,107 +321,17 @@ def train_sae(
     report : SAETrainingReport
     """
     config = config or SAETrainingConfig()
-    if X.ndim != 2 or X.shape[0] == 0:
-        raise ValueError(f"Training embeddings must be a non-empty 2-D array, got {X.shape}.")
-    n, d_in = X.shape
-    for start in range(0, n, 1 << 16):
-        if not np.isfinite(X[start : start + (1 << 16)]).all():
-            raise ValueError("Training embeddings contain NaN or infinite values.")
+    _check_training_input(X)
     device = resolve_device(config.device)
-    seed = int(np.random.SeedSequence(random_state).generate_state(1)[0]) if random_state is None \
-        else int(random_state)
+    seed = resolve_seed(random_state)
     gen = torch.Generator(device="cpu").manual_seed(seed)
     rng = np.random.default_rng(seed)
-
     scale = input_scale_for(X, seed=seed)
-    arch_cfg = SAEConfig(
-        d_in=d_in,
-        d_sae=config.expansion_factor * d_in,
-        architecture=config.architecture,
-        k=config.k if config.architecture == "topk" else None,
-    )
-    # The SAE trains on scaled inputs (input_scale 1 inside the loop); the scale is set
-    # afterwards and folded into the weights.
-    sae = SparseAutoencoder(arch_cfg)
-    sample = np.asarray(X[np.sort(rng.choice(n, min(n, 50_000), replace=False))], np.float64)
-    _initialise(sae, torch.as_tensor(sample.mean(axis=0) * scale, dtype=torch.float32), gen)
-    sae.to(device)
+    sae = _initialised_sae(X, config, scale, rng, gen).to(device)
+    batches = _Batches(X, min(config.batch_size, X.shape[0]), rng, device)
 
-    in_memory = not isinstance(X, np.memmap)
-    X_dev = None
-    if in_memory:
-        X_np = np.asarray(X, dtype=np.float32)
-        # torch cannot share read-only memory (e.g. a view of a read-only memory map).
-        X_dev = torch.as_tensor(X_np if X_np.flags.writeable else X_np.copy(), device=device)
-
-    planned = plan_steps(n, config)
-    warmup = max(1, int(config.warmup_fraction * planned))
-    l1 = config.l1_coefficient if config.architecture == "standard" else 0.0
-    batch_size = min(config.batch_size, n)
-    optimizer = torch.optim.Adam(sae.parameters(), lr=config.learning_rate)
-    # Learning rate: linear warm-up, constant, then a linear anneal to zero. The anneal
-    # starts either where the step plan puts it or as soon as the loss plateaus.
-    decay_start = planned - int(config.decay_fraction * planned)
-    stop_at = planned
-
-    # Convergence is judged on whole passes over the data (bounded to a sensible range of
-    # steps), so that minibatch noise does not masquerade as a plateau.
-    window = int(min(max(config.check_every, math.ceil(n / batch_size)), 20 * config.check_every))
-    window_losses: list[float] = []
-    previous_window = math.inf
-    converged = False
-    final_loss = math.nan
-    order = rng.permutation(n)
-    cursor = 0
     started = time.perf_counter()
-    progress = tqdm(total=planned, desc="Training SAE", disable=not verbose, leave=False)
-    step = 0
-    for step in range(1, planned + 1):
-        if step > stop_at:
-            step -= 1
-            break
-        if step <= warmup:
-            lr_factor = step / warmup
-        elif step <= decay_start:
-            lr_factor = 1.0
-        else:
-            lr_factor = max(0.0, (stop_at - step + 1) / max(1, stop_at - decay_start))
-        for group in optimizer.param_groups:
-            group["lr"] = config.learning_rate * lr_factor
-        if cursor + batch_size > n:
-            order, cursor = rng.permutation(n), 0
-        idx = order[cursor : cursor + batch_size]
-        cursor += batch_size
-        if in_memory:
-            batch = X_dev[torch.as_tensor(idx, device=device)]
-        else:
-            batch = torch.as_tensor(np.asarray(X[np.sort(idx)], dtype=np.float32), device=device)
-
-        step_l1 = l1 * min(1.0, step / warmup)
-        optimizer.zero_grad(set_to_none=True)
-        loss = loss_and_gradients(sae, batch * scale, step_l1)
-        _project_decoder_grad(sae.W_dec)
-        optimizer.step()
-        with torch.no_grad():
-            sae.W_dec.div_(sae.W_dec.norm(dim=1, keepdim=True).clamp_min(1e-8))
-
-        # The objective keeps moving while the L1 coefficient warms up: judge only after.
-        window_losses.append(float(loss.detach()))
-        if len(window_losses) == window:
-            current = float(np.mean(window_losses))
-            window_losses.clear()
-            final_loss = current
-            progress.set_postfix(loss=f"{current:.4g}")
-            plateau = previous_window - current < config.tol * abs(previous_window)
-            if step > warmup and step < decay_start and plateau:
-                converged = True
-                decay_start = step
-                stop_at = min(planned, step + max(1, int(config.decay_fraction * step)))
-                progress.total = stop_at
-            previous_window = current if step > warmup else math.inf
-        if step % 10 == 0:
-            progress.update(step - progress.n)
-    progress.close()
+    steps, planned, converged, final_loss = _optimise(sae, batches, scale, config, verbose)
     seconds = time.perf_counter() - started
 
     sae.eval()
@@ -258,20 +342,13 @@ def train_sae(
     sae.to("cpu")
     sae.fold_input_scale()
     report = SAETrainingReport(
-        steps=step,
-        planned_steps=planned,
-        converged=converged,
-        seconds=seconds,
-        final_loss=final_loss,
-        explained_variance=ev,
-        mean_l0=l0,
-        dead_atoms=dead,
-        input_scale=scale,
-        device=str(device),
+        steps=steps, planned_steps=planned, converged=converged, seconds=seconds,
+        final_loss=final_loss, explained_variance=ev, mean_l0=l0, dead_atoms=dead,
+        input_scale=scale, device=str(device),
     )
     logger.info(
         "SAE trained: %d steps (%s) in %.1fs, explained variance %.3f, L0 %.1f, %d/%d dead atoms",
-        step, "converged" if converged else "step plan", seconds, ev, l0, dead, sae.d_sae,
+        steps, "converged" if converged else "step plan", seconds, ev, l0, dead, sae.d_sae,
     )
     return sae, report
 
