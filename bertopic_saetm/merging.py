@@ -96,6 +96,74 @@ def atom_topic_vectors(
     return weights @ unit
 
 
+def atom_centroids(theta, activations, decoder: np.ndarray, decoder_bias: np.ndarray
+                   ) -> np.ndarray:
+    """Where each atom's documents sit: the mixture-weighted mean of their reconstructions.
+
+    ``C_k = sum_d theta_dk xhat_d / sum_d theta_dk`` with ``xhat_d = a_d W_dec + b_dec`` the
+    SAE's reconstruction of document d, computed as ``(theta^T A) W_dec`` without forming any
+    reconstruction (so it needs neither the embeddings nor memory of documents x features).
+    The vectors are not normalised: an atom that fires on documents pointing in many
+    directions gets a short centroid, which keeps diffuse atoms apart from focused ones.
+
+    Parameters
+    ----------
+    theta : sparse matrix of shape (n_documents, n_atoms)
+        Document mixtures over atoms (rows of ``activations`` normalised).
+    activations : sparse matrix of shape (n_documents, n_atoms)
+    decoder : ndarray of shape (n_atoms, n_features)
+        Decoder rows as the SAE applies them (not renormalised).
+    decoder_bias : ndarray of shape (n_features,)
+
+    Returns
+    -------
+    ndarray of shape (n_atoms, n_features)
+        Zero rows for atoms that never fire.
+    """
+    theta = sp.csr_matrix(theta, dtype=np.float64)
+    mass = np.asarray(theta.sum(axis=0)).ravel()
+    coactivation = (theta.T @ sp.csr_matrix(activations, dtype=np.float64)).tocsr()
+    centroids = np.asarray(coactivation @ np.asarray(decoder, dtype=np.float64))
+    centroids = centroids / np.maximum(mass, 1e-300)[:, None] + np.asarray(decoder_bias)
+    centroids[mass <= 0] = 0.0
+    return centroids
+
+
+def diffuse_atoms(theta, share: float) -> np.ndarray:
+    """The least selective atoms, holding ``share`` of the corpus's mixture mass.
+
+    An atom's selectivity is its mean mixture weight on the documents where it fires. Atoms
+    that fire weakly on many documents have little of it; their word rows are mostly noise
+    (on 20 Newsgroups the NPMI of atoms' top words falls from .08 to -.12 from the strongest
+    to the weakest quarter), and summed together they form a "junk" topic that wins many
+    documents' argmax. They form the background topic instead.
+
+    Parameters
+    ----------
+    theta : sparse matrix of shape (n_documents, n_atoms)
+    share : float in [0, 1)
+        Mass given to the background; 0 flags nothing.
+
+    Returns
+    -------
+    ndarray of shape (n_atoms,), bool
+    """
+    if not 0 <= share < 1:
+        raise ValueError(f"background share must be in [0, 1), got {share}.")
+    theta = sp.csc_matrix(theta, dtype=np.float64)
+    mass = np.asarray(theta.sum(axis=0)).ravel()
+    fires = np.diff(theta.indptr)
+    flagged = np.zeros(mass.size, dtype=bool)
+    active = np.flatnonzero(mass > 0)
+    if share == 0 or active.size < 2:
+        return flagged
+    selectivity = mass[active] / fires[active]
+    order = active[np.argsort(selectivity, kind="stable")]
+    cumulative = np.cumsum(mass[order]) / mass.sum()
+    flagged[order[cumulative <= share]] = True
+    return flagged
+
+
 def _compact(labels: np.ndarray) -> np.ndarray:
     # Topic ids 0..k-1 in order of first appearance by atom index (deterministic).
     _, first = np.unique(labels, return_index=True)

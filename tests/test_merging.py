@@ -3,8 +3,10 @@ import pytest
 import scipy.sparse as sp
 
 from bertopic_saetm.merging import (
+    atom_centroids,
     atom_topic_vectors,
     cluster_atoms,
+    diffuse_atoms,
     merge_topic_word,
     truncate_top_p,
 )
@@ -114,3 +116,37 @@ def test_absorb_unowned_topics_folds_into_the_nearest_topic():
     assert set(labels) == {0, 1}
     # Nothing to do when every topic owns a document.
     np.testing.assert_array_equal(absorb_unowned_topics(merged, theta, vectors, prior), merged)
+
+
+def test_atom_centroids_are_mixture_weighted_means_of_reconstructions():
+    rng = np.random.default_rng(0)
+    acts = sp.random(50, 6, density=0.4, random_state=1, format="csr") * 3
+    acts[:, 5] = 0  # an atom that never fires
+    acts = sp.csr_matrix(acts)
+    acts.eliminate_zeros()
+    decoder, bias = rng.standard_normal((6, 4)), rng.standard_normal(4)
+    sums = np.asarray(acts.sum(axis=1)).ravel()
+    theta = sp.csr_matrix(sp.diags(np.divide(1, sums, where=sums > 0, out=np.zeros(50))) @ acts)
+    recon = acts.toarray() @ decoder + bias
+    dense = theta.toarray()
+    got = atom_centroids(theta, acts, decoder, bias)
+    for k in range(5):
+        np.testing.assert_allclose(got[k], np.average(recon, axis=0, weights=dense[:, k]))
+    np.testing.assert_array_equal(got[5], 0.0)
+
+
+def test_diffuse_atoms_flag_the_least_selective_share_of_the_mass():
+    # Atom 0 fires strongly on a few documents, atom 1 weakly on all, atom 2 in between.
+    theta = np.zeros((100, 4))
+    theta[:10, 0] = 0.9
+    theta[:, 1] = 0.1
+    theta[10:60, 2] = 0.9
+    theta[60:, 3] = 0.9
+    theta = sp.csr_matrix(theta / theta.sum(axis=1, keepdims=True))
+    mass = np.asarray(theta.sum(axis=0)).ravel() / theta.sum()
+    np.testing.assert_array_equal(diffuse_atoms(theta, mass[1] + 1e-9), [False, True, False,
+                                                                          False])
+    np.testing.assert_array_equal(diffuse_atoms(theta, mass[1] - 1e-9), [False] * 4)
+    assert not diffuse_atoms(theta, 0.0).any()
+    with pytest.raises(ValueError, match="background share"):
+        diffuse_atoms(theta, 1.0)
