@@ -1,8 +1,9 @@
 """bertopic-saetm: Sparse Autoencoders are Topic Models (SAE-TM).
 
 The numerical core (``sae``, ``word_emission``, ``merging``, ``ctm``) has no BERTopic
-imports; :class:`SAETopicModel` is the estimator built on it and ``backends`` adapts it to
-BERTopic (imported only when BERTopic components are created).
+imports; ``stages`` turns it into the four fitting stages (vocabulary, atoms, emission,
+merge); :class:`SAETopicModel` is the estimator that runs them and ``backends`` runs the
+same stages inside BERTopic (which is imported only when BERTopic components are created).
 """
 
 from .backends import SAETMBackend

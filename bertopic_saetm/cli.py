@@ -76,21 +76,12 @@ def cmd_fit(args) -> int:
 
 
 def _release_activations(args, texts):
-    from sae_lens_bridge import document_atom_activations, load_dictionary
+    from sae_lens_bridge import document_atom_activations, load_dictionary, load_language_model
 
     release, sae_id = args.sae.split(":", 1)
-    dictionary = load_dictionary(release, sae_id, device=args.device
-                                 if args.device != "auto" else "cpu")
-    try:
-        from transformer_lens import HookedTransformer
-    except ImportError as exc:
-        raise ImportError("A release SAE reads a language model: pip install "
-                          "'bertopic-saetm[bridge]'.") from exc
-    model_name = dictionary.metadata.get("model_name")
-    if not model_name:
-        raise ValueError(f"{args.sae} does not record its model_name.")
-    lm = HookedTransformer.from_pretrained(
-        model_name, **dictionary.metadata.get("model_from_pretrained_kwargs", {}))
+    device = args.device if args.device != "auto" else "cpu"
+    dictionary = load_dictionary(release, sae_id, device=device)
+    lm = load_language_model(dictionary, device=device)
     return document_atom_activations(lm, dictionary, texts, verbose=not args.quiet), \
         dictionary.sae
 
@@ -117,7 +108,7 @@ def cmd_transform(args) -> int:
     theta = model.transform(corpus.texts, _embeddings(args.embeddings, len(corpus.texts)))
     out = Path(args.output)
     if out.suffix == ".csv":
-        header = ",".join(f"topic_{i}" for i in range(theta.shape[1]))
+        header = ",".join(model.get_feature_names_out())
         np.savetxt(out, theta, delimiter=",", header=header, comments="", fmt="%.6g")
     else:
         np.save(out, theta)

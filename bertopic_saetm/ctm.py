@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from sklearn.preprocessing import normalize
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,4 @@ def atom_recovery(true_directions: np.ndarray, atoms: np.ndarray) -> np.ndarray:
     -------
     ndarray of shape (n_topics,)
     """
-    t = true_directions / np.linalg.norm(true_directions, axis=1, keepdims=True)
-    a = atoms / np.maximum(np.linalg.norm(atoms, axis=1, keepdims=True), 1e-12)
-    return (t @ a.T).max(axis=1)
+    return (normalize(true_directions) @ normalize(atoms).T).max(axis=1)

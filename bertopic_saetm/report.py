@@ -13,6 +13,7 @@ import logging
 from pathlib import Path
 
 import numpy as np
+from sklearn.utils.validation import check_is_fitted
 
 logger = logging.getLogger(__name__)
 
@@ -82,14 +83,13 @@ def build_report(model, documents, embeddings=None, labels=None, ks=None, top_n:
     from bertopic import BERTopic
     from plotly.offline import get_plotlyjs
 
-    from .backends import SAETMBackend
-    from .backends.operations import document_coordinates, set_n_topics
+    from .backends import SAETMBackend, document_coordinates, set_n_topics
 
     model = copy.deepcopy(model)
-    model._check_fitted()
+    check_is_fitted(model, "topic_word_")
     documents = list(documents)
     if embeddings is None:
-        embeddings = model._embeddings_for(documents, None)
+        embeddings = model.embed_documents(documents)
     n_active = int((model.atom_prior_ > 0).sum())
     own = int(model.n_topics_)
     ks = sorted({own, *(k for k in (ks or (10, 20, 50)) if 1 <= k <= n_active)})

@@ -9,24 +9,25 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
 
-from ._validation import check_activations, check_documents, check_embeddings, check_n_topics
-from .embedders import default_embedder_available, embed, resolve_embedder
-from .merging import assignment_matrix, atom_topic_vectors, cluster_atoms, merge_topic_word
-from .sae import SAETrainingConfig, SparseAutoencoder, load_sae, train_sae
-from .vocabulary import build_bag_of_words, default_vectorizer
-from .word_emission import fit_word_emission
-from .word_vectors import vocabulary_vectors
+from .embedders import embed, required_embedder
+from .merging import assignment_matrix
+from .mixtures import mixtures_over, normalise_activations  # noqa: F401 (kept importable here)
+from .stages import (
+    PARAMETER_CONSTRAINTS,
+    AtomStage,
+    FitStages,
+    FittedStages,
+    stopwatch,
+    topics_of,
+)
+from .validation import check_activations, check_documents, check_embeddings, check_n_topics
 
 logger = logging.getLogger(__name__)
 
-
-def normalise_activations(acts: sp.csr_matrix) -> sp.csr_matrix:
-    """Rows divided by their sums (all-zero rows stay zero), CSR of the same shape."""
-    acts = sp.csr_matrix(acts, dtype=np.float64)
-    sums = np.asarray(acts.sum(axis=1)).ravel()
-    inverse = np.divide(1.0, sums, out=np.zeros_like(sums), where=sums > 0)
-    return sp.csr_matrix(sp.diags(inverse) @ acts)
+_NOT_FITTED = ("This %(name)s is not fitted yet; call fit() (or load()) before using this "
+               "method.")
 
 
 class SAETopicModel(BaseEstimator):
@@ -91,6 +92,8 @@ class SAETopicModel(BaseEstimator):
         Topic of every atom, -1 for invalid atoms.
     topic_word_ : ndarray of shape (n_topics_, n_words)
         Word distribution of every merged topic.
+    components_ : ndarray of shape (n_topics_, n_words)
+        ``topic_word_`` under scikit-learn's name for a decomposition's components.
     topic_prior_ : ndarray of shape (n_topics_,)
         Mean topic weight over the training documents.
     n_topics_ : int
@@ -106,13 +109,30 @@ class SAETopicModel(BaseEstimator):
         Indices of training documents on which no atom fires (their mixture rows are zero).
     fit_seconds_ : dict
         Wall time of each fitting stage.
+    embedder_ : object or None
+        The embedding model the fit used (for documents or vocabulary words), if any.
 
     Notes
     -----
+    The fit runs the stages of :mod:`bertopic_saetm.stages` (vocabulary, atoms, emission,
+    merge); every parameter is validated first, so a bad value fails before any training.
+
     :meth:`transform` rows sum to 1, except for documents on which no (valid) atom fires:
     their rows are all zero. Such documents are listed in ``inactive_documents_`` for the
     training corpus; for new documents, check ``row.sum() == 0``.
+
+    Examples
+    --------
+    >>> from bertopic_saetm import SAETopicModel
+    >>> from bertopic_saetm.datasets import load_python_docs
+    >>> corpus = load_python_docs()
+    >>> model = SAETopicModel(n_topics=15, random_state=0)             # doctest: +SKIP
+    >>> theta = model.fit_transform(corpus.texts, corpus.embeddings)   # doctest: +SKIP
+    >>> theta.shape, model.components_.shape[0]                        # doctest: +SKIP
+    ((1576, 15), 15)
     """
+
+    _parameter_constraints: dict = PARAMETER_CONSTRAINTS
 
     def __init__(
         self,
@@ -171,9 +191,10 @@ class SAETopicModel(BaseEstimator):
         self._fit(documents, embeddings, counts, activations)
         return self
 
-    def _fit(self, documents, embeddings, counts, activations=None):
-        # Fits the model; returns what transform needs to reproduce the training mixtures.
-        n_topics = check_n_topics(self.n_topics)
+    def _fit(self, documents, embeddings, counts, activations):
+        # Runs the four stages; returns the inputs transform needs to reproduce the
+        # training mixtures (fit_transform).
+        stages = FitStages.from_params(self.get_params(deep=False))
         if documents is None and counts is not None:
             # A precomputed bag-of-words stands in for the texts (corpora too large to keep
             # as strings); embeddings or activations are then required.
@@ -181,10 +202,10 @@ class SAETopicModel(BaseEstimator):
         else:
             documents = check_documents(documents)
             n_docs = len(documents)
-        self.fit_seconds_ = {}
+        seconds: dict = {}
         started = time.perf_counter()
-        sae = self._pretrained_sae()
-        self.embedder_ = None
+        sae = stages.atoms.pretrained()
+        embedder = None
         if activations is not None:
             if sae is None:
                 raise ValueError("activations= needs the SAE they come from: pass sae= (a "
@@ -194,153 +215,83 @@ class SAETopicModel(BaseEstimator):
             if embeddings is None:
                 if documents is None:
                     raise ValueError("Without documents, pass embeddings= (or activations=).")
-                self.embedder_ = self._embedder(required=True)
-                embeddings = embed(self.embedder_, documents, self.verbose)
-                self.fit_seconds_["embed"] = time.perf_counter() - started
+                embedder = required_embedder(self.embedding_model)
+                with stopwatch(seconds, "embed"):
+                    embeddings = embed(embedder, documents, self.verbose)
             embeddings = check_embeddings(embeddings, n_docs,
                                           sae.d_in if sae is not None else None)
-        counts = self._fit_vocabulary(documents, counts, n_docs)
-        if activations is not None:
-            theta = self._adopt_sae(sae, activations)
-        else:
-            theta = self._fit_sae(embeddings, sae)
-        self._fit_emission(theta, counts)
-        self._fit_topics(n_topics)
-        self.fit_seconds_["total"] = time.perf_counter() - started
-        logger.info("SAE-TM fitted in %.1fs: %s", self.fit_seconds_["total"], ", ".join(
-            f"{k} {v:.1f}s" for k, v in self.fit_seconds_.items() if k != "total"))
+        with stopwatch(seconds, "vocabulary"):
+            vocabulary = stages.vocabulary.fit(documents, counts, n_docs)
+        with stopwatch(seconds, "sae"):
+            atoms = (AtomStage.adopt(sae, activations) if activations is not None
+                     else stages.atoms.fit(embeddings, sae))
+        with stopwatch(seconds, "word_emission"):
+            emission = stages.emission.fit(atoms.theta, vocabulary.counts)
+        with stopwatch(seconds, "merge"):
+            embedder = stages.merge.embedder(embedder)
+            merge = stages.merge.fit(emission, vocabulary, atoms, embedder)
+        seconds["total"] = time.perf_counter() - started
+        self.set_fitted_stages(FittedStages(vocabulary, atoms, emission, merge, seconds,
+                                            embedder))
+        logger.info("SAE-TM fitted in %.1fs: %s", seconds["total"], ", ".join(
+            f"{k} {v:.1f}s" for k, v in seconds.items() if k != "total"))
         return {"activations": activations} if activations is not None else {
             "embeddings": embeddings}
 
-    # The fit is four stages. The BERTopic backends run them one by one (the bag-of-words
-    # when the corpus is bound, the SAE as the dimensionality step, emission and merge as
-    # the clustering step), so both paths share this code and give identical models.
-    def _fit_vocabulary(self, documents: list[str] | None, counts=None, n_docs=None
-                        ) -> sp.csr_matrix:
-        """Stage 1: fit the vectorizer; returns the bag-of-words (n_documents, n_words)."""
-        tick = time.perf_counter()
-        vectorizer = self.vectorizer if self.vectorizer is not None else default_vectorizer()
-        if counts is None:
-            counts, vocabulary = build_bag_of_words(vectorizer, documents)
-        else:
-            counts = sp.csr_matrix(counts, dtype=np.float64)
-            vocabulary = np.asarray(vectorizer.get_feature_names_out(), dtype=object)
-            n_docs = len(documents) if documents is not None else n_docs
-            if counts.shape != (n_docs, vocabulary.size):
-                raise ValueError(
-                    f"counts has shape {counts.shape}, expected ({n_docs}, "
-                    f"{vocabulary.size}) for the documents and the vectorizer's vocabulary."
-                )
-        self.vectorizer_ = vectorizer
-        self.vocabulary_ = vocabulary
-        self.fit_seconds_["vocabulary"] = time.perf_counter() - tick
-        return counts
+    def set_fitted_stages(self, fitted: FittedStages) -> SAETopicModel:
+        """Become the model that stage values computed elsewhere describe.
 
-    def _fit_sae(self, X: np.ndarray, sae: SparseAutoencoder | None) -> sp.csr_matrix:
-        """Stage 2: train the SAE (or adopt ``sae``); returns the mixture over atoms.
+        :meth:`fit` ends here; the BERTopic backends, which run the stages of
+        :mod:`bertopic_saetm.stages` one at a time as BERTopic calls its components, call it
+        with their values. Parameters are not changed.
+
+        Parameters
+        ----------
+        fitted : FittedStages
 
         Returns
         -------
-        scipy.sparse.csr_matrix of shape (n_documents, n_atoms)
+        self
         """
-        tick = time.perf_counter()
-        if sae is None:
-            config = self.sae_config if self.sae_config is not None else SAETrainingConfig()
-            sae, report = train_sae(X, config, self.random_state, self.verbose)
-            if report.device.startswith("cuda"):
-                sae.to(report.device)  # encode (now and in transform) where it trained
-            self.sae_report_ = report.to_dict()
-        else:
-            self.sae_report_ = None
-        self.sae_ = sae
-        self.atoms_ = sae.atoms()
-        self.n_features_in_ = X.shape[1]
-        theta = normalise_activations(sae.encode_sparse(X))
-        self.fit_seconds_["sae"] = time.perf_counter() - tick
-        return theta
-
-    def _adopt_sae(self, sae: SparseAutoencoder, activations: sp.csr_matrix) -> sp.csr_matrix:
-        """Stage 2 for precomputed activations: keep ``sae``; returns their mixtures."""
-        self.sae_report_ = None
-        self.sae_ = sae
-        self.atoms_ = sae.atoms()
-        self.n_features_in_ = sae.d_in
-        return normalise_activations(activations)
-
-    def _fit_emission(self, theta: sp.csr_matrix, counts: sp.csr_matrix) -> None:
-        """Stage 3: learn the word emission ``B`` and the atom priors."""
-        tick = time.perf_counter()
-        emission = fit_word_emission(
-            theta, counts, self.background_weight, max_iter=self.emission_max_iter,
-            tol=self.emission_tol, verbose=self.verbose,
-        )
+        vocabulary, atoms, emission = fitted.vocabulary, fitted.atoms, fitted.emission
+        self.vectorizer_ = vocabulary.vectorizer
+        self.vocabulary_ = vocabulary.words
+        self.sae_ = atoms.sae
+        self.sae_report_ = atoms.report
+        self.atoms_ = atoms.sae.atoms()
+        self.n_features_in_ = atoms.sae.d_in
         self.atom_word_ = emission.atom_word
         self.background_ = emission.background
         self.emission_log_likelihood_ = emission.log_likelihood
         self.emission_n_iter_ = emission.n_iter
-        self.idf_ = emission.word_weights
-        self.atom_prior_ = np.asarray(theta.mean(axis=0)).ravel()
-        self.inactive_documents_ = np.flatnonzero(np.diff(theta.indptr) == 0)
-        self.fit_seconds_["word_emission"] = time.perf_counter() - tick
+        self.idf_ = emission.idf
+        self.atom_prior_ = emission.atom_prior
+        self.inactive_documents_ = emission.inactive_documents
+        self.atom_topic_vectors_ = fitted.merge.topic_vectors
+        self.embedder_ = fitted.embedder
+        self.fit_seconds_ = dict(fitted.fit_seconds)
+        return self.set_partition(fitted.merge.atom_to_topic)
 
-    def _fit_topics(self, n_topics) -> None:
-        """Stage 4: place the atoms by their words and merge them into ``n_topics``."""
-        tick = time.perf_counter()
-        self.atom_topic_vectors_ = self._topic_vectors()
-        self._merge(n_topics)
-        self.fit_seconds_["merge"] = time.perf_counter() - tick
+    def set_partition(self, atom_to_topic: np.ndarray) -> SAETopicModel:
+        """Adopt a partition of the atoms into topics; topic words and priors follow.
 
-    def _pretrained_sae(self) -> SparseAutoencoder | None:
-        if self.sae is None:
-            return None
-        if isinstance(self.sae, (str, Path)):
-            return load_sae(self.sae)
-        if isinstance(self.sae, SparseAutoencoder):
-            return self.sae.eval()
-        raise TypeError(
-            "sae must be a SparseAutoencoder, the path of an SAE-Lens folder, or None; "
-            f"got {type(self.sae).__name__}."
-        )
+        Parameters
+        ----------
+        atom_to_topic : ndarray of shape (n_atoms,), int
+            Topic ids 0..n-1 (every id used), -1 for atoms in no topic.
 
-    def _embedder(self, required: bool):
-        embedder = getattr(self, "embedder_", None)
-        if embedder is not None:
-            return embedder
-        if self.embedding_model is None:
-            if required:
-                raise ValueError("No embeddings were given and embedding_model is None: "
-                                 "pass embeddings= or an embedding_model.")
-            return None
-        if self.embedding_model == "default" and not required and not default_embedder_available():
-            return None
-        self.embedder_ = resolve_embedder(self.embedding_model)
-        return self.embedder_
-
-    def _topic_vectors(self) -> np.ndarray:
-        embedder = None
-        if isinstance(self.word_vectors, str) and self.word_vectors in ("auto", "embedder"):
-            embedder = self._embedder(required=self.word_vectors == "embedder")
-        found = vocabulary_vectors(self.word_vectors, self.vocabulary_, embedder, self.verbose)
-        word_vectors, mask = found if found is not None else (None, None)
-        return atom_topic_vectors(self.atom_word_, word_vectors, mask, self.atoms_, self.top_p)
-
-    def _merge(self, n_topics) -> None:
-        self._assign_atoms(cluster_atoms(
-            self.atom_topic_vectors_, self.atom_prior_, n_topics, self.random_state,
-            self.min_cluster_size,
-        ))
-
-    def _assign_atoms(self, atom_to_topic: np.ndarray) -> None:
-        """Adopt an atom partition (ids 0..n-1, -1 for invalid atoms); derive topic words."""
+        Returns
+        -------
+        self
+        """
+        atom_to_topic = np.asarray(atom_to_topic, dtype=np.int64)
+        if atom_to_topic.shape != self.atom_prior_.shape:
+            raise ValueError(f"atom_to_topic has shape {atom_to_topic.shape}; the model has "
+                             f"{self.atom_prior_.size} atoms.")
         self.atom_to_topic_ = atom_to_topic
-        self.n_topics_ = int(atom_to_topic.max()) + 1
-        self.topic_word_ = merge_topic_word(
-            self.atom_word_, self.atom_prior_, atom_to_topic, self.n_topics_
-        )
-        valid = atom_to_topic >= 0
-        self.topic_prior_ = np.bincount(
-            atom_to_topic[valid], weights=self.atom_prior_[valid], minlength=self.n_topics_
-        )
+        self.n_topics_, self.topic_word_, self.topic_prior_ = topics_of(
+            self.atom_word_, self.atom_prior_, atom_to_topic)
+        return self
 
     def set_n_topics(self, n_topics):
         """Re-merge the atoms into ``n_topics`` topics without retraining the SAE or ``B``.
@@ -353,26 +304,61 @@ class SAETopicModel(BaseEstimator):
         -------
         self
         """
-        self._check_fitted()
+        check_is_fitted(self, "topic_word_", msg=_NOT_FITTED)
         n_topics = check_n_topics(n_topics)
-        self._merge(n_topics)
+        stages = FitStages.from_params({**self.get_params(deep=False), "n_topics": n_topics})
+        self.set_partition(stages.merge.partition(self.atom_topic_vectors_, self.atom_prior_))
         self.n_topics = n_topics
         return self
 
+    @property
+    def components_(self) -> np.ndarray:
+        """``topic_word_``, ndarray of shape (n_topics_, n_words) (scikit-learn's name)."""
+        check_is_fitted(self, "topic_word_", msg=_NOT_FITTED)
+        return self.topic_word_
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        """Names of :meth:`transform`'s columns: ``topic_0`` .. ``topic_{n_topics_-1}``.
+
+        Parameters
+        ----------
+        input_features : ignored
+            Present for scikit-learn's API (the inputs are documents, not named columns).
+
+        Returns
+        -------
+        ndarray of shape (n_topics_,), dtype object
+        """
+        check_is_fitted(self, "topic_word_", msg=_NOT_FITTED)
+        return np.asarray([f"topic_{i}" for i in range(self.n_topics_)], dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # Inputs are documents (plus optional embeddings), not a numeric 2-D array.
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        tags.requires_fit = True
+        return tags
+
     # ---------------------------------------------------------------- inference
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "topic_word_"):
-            raise RuntimeError(
-                "This SAETopicModel is not fitted yet; call fit() (or load()) first."
-            )
+    def embed_documents(self, documents) -> np.ndarray:
+        """Embed documents with the model's embedding model (fitted state is not changed).
+
+        Returns
+        -------
+        ndarray of shape (n_documents, n_features), float32
+        """
+        documents = check_documents(documents)
+        embedder = getattr(self, "embedder_", None)
+        if embedder is None:
+            embedder = required_embedder(self.embedding_model)
+        return embed(embedder, documents, self.verbose)
 
     def _embeddings_for(self, documents, embeddings) -> np.ndarray:
         if embeddings is None:
             if documents is None:
                 raise ValueError("Pass documents or embeddings.")
-            documents = check_documents(documents)
-            embedder = self._embedder(required=True)
-            embeddings = embed(embedder, documents, self.verbose)
+            embeddings = self.embed_documents(documents)
         n_docs = None if documents is None else len(documents)
         return check_embeddings(embeddings, n_docs, self.n_features_in_)
 
@@ -384,14 +370,12 @@ class SAETopicModel(BaseEstimator):
         are dropped, then rows are normalised; rows are all zero where nothing else fires.
         ``activations`` (precomputed, as in :meth:`fit`) replace encoding embeddings.
         """
-        self._check_fitted()
+        check_is_fitted(self, "topic_word_", msg=_NOT_FITTED)
         if activations is not None:
             acts = check_activations(activations, None, self.sae_.d_sae)
         else:
             acts = self.sae_.encode_sparse(self._embeddings_for(documents, embeddings))
-        acts = sp.csr_matrix(acts @ sp.diags((self.atom_prior_ > 0).astype(np.float64)))
-        acts.eliminate_zeros()
-        return normalise_activations(acts)
+        return mixtures_over(acts, self.atom_prior_ > 0)
 
     def transform(self, documents=None, embeddings=None, activations=None) -> np.ndarray:
         """Topic mixture of each document.
@@ -429,7 +413,7 @@ class SAETopicModel(BaseEstimator):
             Consecutive rows of :meth:`transform`'s result; memory stays bounded by
             ``batch_size x (n_atoms + n_topics_)``.
         """
-        self._check_fitted()
+        check_is_fitted(self, "topic_word_", msg=_NOT_FITTED)
         if batch_size < 1:
             raise ValueError(f"batch_size must be positive, got {batch_size}.")
         for start in range(0, len(embeddings), batch_size):
@@ -448,7 +432,7 @@ class SAETopicModel(BaseEstimator):
         -------
         list of length n_topics_ of lists of (word, probability)
         """
-        self._check_fitted()
+        check_is_fitted(self, "topic_word_", msg=_NOT_FITTED)
         top_n = min(int(top_n), self.vocabulary_.size)
         order = np.argsort(-self.topic_word_, axis=1, kind="stable")[:, :top_n]
         return [
@@ -461,7 +445,7 @@ class SAETopicModel(BaseEstimator):
         """Write the fitted model to a folder (safetensors + JSON, no pickle)."""
         from .persistence import save_model
 
-        self._check_fitted()
+        check_is_fitted(self, "topic_word_", msg=_NOT_FITTED)
         return save_model(self, path)
 
     @classmethod

@@ -17,7 +17,7 @@ import logging
 from pathlib import Path
 
 from bertopic_saetm import SAETopicModel
-from sae_lens_bridge import document_atom_activations, load_dictionary
+from sae_lens_bridge import document_atom_activations, load_dictionary, load_language_model
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -31,13 +31,10 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
 
-    from transformer_lens import HookedTransformer
-
-    # The release records how its model must be loaded (here center_writing_weights=True),
+    # The release records its model and how to load it (here center_writing_weights=True),
     # which hook it reads and its context size; the bridge keeps all of it in metadata.
     dictionary = load_dictionary("gpt2-small-res-jb", f"blocks.{args.layer}.hook_resid_pre")
-    model = HookedTransformer.from_pretrained(
-        "gpt2", **dictionary.metadata.get("model_from_pretrained_kwargs", {}))
+    model = load_language_model(dictionary)
 
     with gzip.open(args.data / "20ng.jsonl.gz", "rt") as f:
         docs = [json.loads(line)["text"] for line in f][: args.n_docs]

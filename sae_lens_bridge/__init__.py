@@ -9,8 +9,9 @@ SAE-TM topic atoms.
   TransformerLens model and a dictionary; ``SAETopicModel(sae=d.sae).fit(docs,
   activations=...)`` makes topics of them.
 - :class:`HookEmbedder` (BERTopic embedder), :func:`load_minilm_encoder` (the bundled
-  MiniLM as a HookedEncoder) and :func:`train_with_sae_lens` (SAE-Lens's own trainer on an
-  embedding matrix) are imported on first use.
+  MiniLM as a HookedEncoder), :func:`load_language_model` (the model a release reads) and
+  :func:`train_with_sae_lens` (SAE-Lens's own trainer on an embedding matrix) are imported
+  on first use.
 """
 
 from .dictionaries import (
@@ -34,6 +35,7 @@ __all__ = [
     "document_atom_mixtures",
     "HookEmbedder",
     "load_minilm_encoder",
+    "load_language_model",
     "train_with_sae_lens",
     "MINILM_LAST_LAYER",
 ]
@@ -46,6 +48,7 @@ _LAZY = {
     "document_atom_mixtures": "activations",
     "HookEmbedder": "embedder",
     "load_minilm_encoder": "models",
+    "load_language_model": "models",
     "train_with_sae_lens": "training",
     "MINILM_LAST_LAYER": "models",
 }

@@ -21,9 +21,9 @@ import scipy.sparse as sp
 import torch
 from tqdm.auto import tqdm
 
-from bertopic_saetm._validation import check_documents
+from bertopic_saetm.mixtures import normalise_activations
 from bertopic_saetm.sae import SparseAutoencoder
-from bertopic_saetm.topic_model import normalise_activations
+from bertopic_saetm.validation import check_documents
 
 from .dictionaries import Dictionary
 

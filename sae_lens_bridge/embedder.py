@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from bertopic.backend import BaseEmbedder
+from sklearn.preprocessing import normalize
 
 from .activations import pool_hook_activations
 
@@ -39,10 +40,7 @@ class HookEmbedder(BaseEmbedder):
         """Pooled activations, ndarray of shape (n_documents, d_model)."""
         vectors = pool_hook_activations(self.model, list(documents), self.hook_name,
                                         pooling=self.pooling, verbose=verbose, **self.kwargs)
-        if self.normalize:
-            norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-            vectors = np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
-        return vectors
+        return normalize(vectors) if self.normalize else vectors
 
     def encode(self, documents, **_) -> np.ndarray:
         """``embed``, under the sentence-transformers name SAE-TM's estimator calls."""

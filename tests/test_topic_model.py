@@ -162,6 +162,25 @@ def test_bad_embeddings(corpus):
         SAETopicModel(embedding_model=None).fit(docs)
 
 
+def test_stages_run_by_hand_give_the_fitted_model(corpus):
+    """The seam the BERTopic backends use: the same stages, then set_fitted_stages."""
+    from bertopic_saetm.stages import FitStages, FittedStages
+
+    texts, X = corpus.texts[:400], corpus.embeddings[:400]
+    params = dict(n_topics=5, sae_config=FAST_SAE, random_state=0, word_vectors="decoder")
+    fitted = SAETopicModel(**params).fit(texts, X)
+    model = SAETopicModel(**params)
+    stages = FitStages.from_params(model.get_params(deep=False))
+    vocabulary = stages.vocabulary.fit(texts)
+    atoms = stages.atoms.fit(X, stages.atoms.pretrained())
+    emission = stages.emission.fit(atoms.theta, vocabulary.counts)
+    merge = stages.merge.fit(emission, vocabulary, atoms)
+    model.set_fitted_stages(FittedStages(vocabulary, atoms, emission, merge, {}))
+    np.testing.assert_array_equal(model.atom_word_, fitted.atom_word_)
+    np.testing.assert_array_equal(model.atom_to_topic_, fitted.atom_to_topic_)
+    np.testing.assert_array_equal(model.transform(embeddings=X), fitted.transform(embeddings=X))
+
+
 def test_wrong_width_for_a_loaded_sae(fitted, corpus):
     model = SAETopicModel(sae=fitted.sae_)
     with pytest.raises(ValueError, match="width 100 but the SAE reads width 384"):
@@ -191,10 +210,73 @@ def test_corpus_without_vocabulary_words(corpus):
 
 
 def test_unfitted_model_says_so():
-    with pytest.raises(RuntimeError, match="not fitted"):
-        SAETopicModel().transform(embeddings=np.zeros((2, 384)))
-    with pytest.raises(RuntimeError, match="not fitted"):
-        SAETopicModel().get_topics()
+    from sklearn.exceptions import NotFittedError
+
+    for call in (lambda m: m.transform(embeddings=np.zeros((2, 384))), lambda m: m.get_topics(),
+                 lambda m: m.set_n_topics(3), lambda m: m.get_feature_names_out(),
+                 lambda m: m.components_, lambda m: next(m.iter_transform(np.zeros((2, 384))))):
+        with pytest.raises(NotFittedError, match="not fitted"):
+            call(SAETopicModel())
+
+
+@pytest.mark.parametrize("params", [
+    {"top_p": 2}, {"top_p": 0}, {"background_weight": 1.0}, {"min_cluster_size": 1},
+    {"emission_max_iter": 0}, {"emission_tol": -1.0}, {"random_state": -1},
+    {"sae": 3}, {"sae_config": {"max_steps": 5}}, {"vectorizer": "words"},
+    {"embedding_model": "minilm"}, {"word_vectors": "embeder"}, {"n_topics": True},
+])
+def test_bad_parameters_fail_before_any_training(corpus, monkeypatch, params):
+    import time
+
+    import bertopic_saetm.stages as stages
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("training started before the parameters were checked")
+
+    monkeypatch.setattr(stages, "train_sae", no_training)
+    started = time.perf_counter()
+    with pytest.raises((ValueError, TypeError, FileNotFoundError)) as error:
+        SAETopicModel(**params).fit(corpus.texts, corpus.embeddings)
+    assert time.perf_counter() - started < 1.0
+    assert next(iter(params)) in str(error.value)
+
+
+def test_components_and_feature_names(fitted):
+    assert fitted.components_ is fitted.topic_word_
+    assert fitted.components_.shape == (fitted.n_topics_, fitted.vocabulary_.size)
+    names = fitted.get_feature_names_out()
+    assert names.dtype == object and list(names) == [f"topic_{i}" for i in range(12)]
+
+
+def test_transform_does_not_change_fitted_state(fitted, corpus, tmp_path):
+    import copy
+
+    loaded = SAETopicModel.load(fitted.save(tmp_path / "model"))  # no embedder_ yet
+    for model in (fitted, loaded):
+        before = copy.copy(vars(model))
+        model.transform(documents=corpus.texts[:3])
+        model.transform(embeddings=corpus.embeddings[:3])
+        model.transform_atoms(embeddings=corpus.embeddings[:3])
+        list(model.iter_transform(corpus.embeddings[:3]))
+        assert vars(model).keys() == before.keys()
+        assert all(vars(model)[k] is before[k] for k in before), model
+
+
+def test_set_partition_adopts_any_partition(fitted):
+    """The merge convention: ids 0..n-1, -1 for atoms in no topic; words follow."""
+    original = fitted.atom_to_topic_.copy()
+    try:
+        partition = np.where(fitted.atom_prior_ > 0, np.arange(original.size) % 3, -1)
+        partition[np.flatnonzero(fitted.atom_prior_ > 0)[0]] = -1  # an active atom left out
+        fitted.set_partition(partition)
+        assert fitted.n_topics_ == 3 and fitted.components_.shape[0] == 3
+        np.testing.assert_allclose(fitted.topic_word_.sum(axis=1), 1.0)
+        kept = partition >= 0
+        assert fitted.topic_prior_.sum() == pytest.approx(fitted.atom_prior_[kept].sum())
+        with pytest.raises(ValueError, match="atoms"):
+            fitted.set_partition(partition[:-1])
+    finally:
+        fitted.set_partition(original)
 
 
 def test_init_only_stores_parameters():

@@ -9,14 +9,17 @@ representation = word emission.
 >>> topics, probs = topic_model.fit_transform(docs, embeddings)             # doctest: +SKIP
 >>> set_n_topics(topic_model, 50)                                           # doctest: +SKIP
 
-Importing this package does not import BERTopic; creating the components does.
+Importing this package does not import BERTopic (10-25 s); creating the components does.
+Every use of BERTopic's private API is in :mod:`.bertopic_internals`.
 """
 
 from .backend import SAETMBackend, document_fingerprints
 from .components import AtomMerger, SAEEncoder
+from .fit_state import BackendStage
 
 __all__ = [
     "SAETMBackend",
+    "BackendStage",
     "SAEEncoder",
     "AtomMerger",
     "EmissionRepresentation",
@@ -24,6 +27,7 @@ __all__ = [
     "set_n_topics",
     "topic_distribution",
     "topics_over_time",
+    "topic_word_distributions",
     "document_coordinates",
     "save_bertopic",
     "load_bertopic",
@@ -34,6 +38,7 @@ _LAZY = {
     "set_n_topics": "operations",
     "topic_distribution": "operations",
     "topics_over_time": "operations",
+    "topic_word_distributions": "operations",
     "document_coordinates": "operations",
     "save_bertopic": "persistence",
     "load_bertopic": "persistence",
@@ -45,11 +50,5 @@ def __getattr__(name):
     if name in _LAZY:
         import importlib
 
-        try:
-            module = importlib.import_module(f".{_LAZY[name]}", __name__)
-        except ImportError as exc:
-            raise ImportError(
-                f"{name} needs BERTopic: pip install 'bertopic>=0.17,<0.18'."
-            ) from exc
-        return getattr(module, name)
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

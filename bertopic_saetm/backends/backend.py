@@ -4,7 +4,7 @@ BERTopic hands each backend only what its step needs: the dimensionality model s
 embeddings, the cluster model sees the reduced embeddings, the representation model sees
 documents once clusters exist. SAE-TM's word emission and atom merge need the bag-of-words
 *before* the clusters exist, so the backend binds the corpus up front and runs the
-estimator's fitting stages as BERTopic calls its components:
+stages of :mod:`bertopic_saetm.stages` as BERTopic calls its components:
 
 =================  ==============================  ===================================
 BERTopic step      component                       SAE-TM stage
@@ -15,6 +15,10 @@ BERTopic step      component                       SAE-TM stage
 ``representation`` :class:`EmissionRepresentation` topic words from ``B``
 ``vectorizer``     ``CountVectorizer(vocabulary)`` c-TF-IDF columns aligned with ``B``
 =================  ==============================  ===================================
+
+The values stay with the backend until the cluster step, which hands them to the estimator
+(:meth:`SAETopicModel.set_fitted_stages`). Where the backend is in that sequence is one
+explicit value, :attr:`SAETMBackend.stage` (a :class:`BackendStage`).
 """
 
 from __future__ import annotations
@@ -26,10 +30,14 @@ import time
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import clone
+from sklearn.utils.validation import check_is_fitted
 
-from .._validation import check_documents, check_embeddings, check_n_topics
 from ..merging import absorb_unowned_topics, assignment_matrix, main_topics
+from ..stages import FitStages, FittedStages, Merge, Vocabulary, stopwatch
 from ..topic_model import SAETopicModel
+from ..validation import check_documents, check_embeddings
+from .bertopic_internals import topic_mapping
+from .fit_state import BackendStage, EncodedCorpus
 
 logger = logging.getLogger(__name__)
 
@@ -67,25 +75,32 @@ class SAETMBackend:
     Parameters
     ----------
     model : SAETopicModel, optional
-        The (unfitted) estimator whose parameters drive the fit; a default
-        ``SAETopicModel()`` when omitted. It is fitted in place, stage by stage, while
-        BERTopic fits, and stays available as ``backend.model``.
+        The estimator whose parameters drive the fit; a default ``SAETopicModel()`` when
+        omitted. It is fitted in place when BERTopic's cluster step runs, and stays
+        available as ``backend.model``.
+    reuse_fit : bool, default=False
+        Reuse the (already fitted) model's SAE, word emission and merge instead of fitting
+        them; see :meth:`from_fitted`.
 
     Attributes
     ----------
-    documents_ : list of str
-        The bound corpus (absent after loading a saved model).
+    stage : BackendStage
+        How far the BERTopic fit is; the attributes below exist from the stage named.
+    documents_ : list of str or None
+        The bound corpus (BOUND); None after loading a saved model.
     fingerprints_ : ndarray of shape (n_documents,), uint64
         Hashes of the bound documents (see :func:`document_fingerprints`).
     theta_ : scipy.sparse.csr_matrix of shape (n_documents, n_atoms)
-        Mixture over atoms of every training document.
-    labels_ : ndarray of shape (n_documents,)
-        Main merged topic of every training document (-1: no atom fires).
+        Mixture over atoms of every training document (ENCODED).
     atom_centroids_ : ndarray of shape (n_atoms, n_features)
         ``theta_.T @ embeddings``: mixture-weighted sum of the embeddings of each atom's
-        documents, from which any merged topic's embedding follows without the corpus.
+        documents, from which any merged topic's embedding follows without the corpus
+        (ENCODED).
     outlier_centroid_ : ndarray of shape (n_features,)
-        Mean embedding of the documents on which no atom fires (zeros if there are none).
+        Mean embedding of the documents on which no atom fires (zeros if there are none)
+        (ENCODED).
+    labels_ : ndarray of shape (n_documents,)
+        Main merged topic of every training document (-1: no atom fires) (MERGED).
 
     Examples
     --------
@@ -95,12 +110,19 @@ class SAETMBackend:
     >>> topics, probs = topic_model.fit_transform(docs, embeddings)      # doctest: +SKIP
     """
 
-    def __init__(self, model: SAETopicModel | None = None):
+    def __init__(self, model: SAETopicModel | None = None, *, reuse_fit: bool = False):
         self.model = model if model is not None else SAETopicModel()
         if not isinstance(self.model, SAETopicModel):
             raise TypeError(f"model must be an SAETopicModel, got {type(self.model).__name__}.")
+        self.reuse_fit = bool(reuse_fit)
+        self.stage = BackendStage.UNBOUND
+        self.documents_: list[str] | None = None
+        self.fingerprints_: np.ndarray | None = None
+        self._vocabulary: Vocabulary | None = None
+        self._encoded: EncodedCorpus | None = None
+        self._labels: np.ndarray | None = None
+        self._seconds: dict = {}  # wall time of the stages run so far
         self._components: dict | None = None
-        self.prefitted = False
 
     @classmethod
     def from_fitted(cls, model: SAETopicModel) -> SAETMBackend:
@@ -110,14 +132,72 @@ class SAETMBackend:
         retrained, the documents are only encoded (and topics that are no document's main
         topic folded, see :class:`AtomMerger`).
         """
-        model._check_fitted()
-        backend = cls(model)
-        backend.prefitted = True
-        return backend
+        check_is_fitted(model, "topic_word_")
+        return cls(model, reuse_fit=True)
+
+    def restore(self, theta: sp.csr_matrix, labels: np.ndarray, atom_centroids: np.ndarray,
+                outlier_centroid: np.ndarray, fingerprints: np.ndarray) -> SAETMBackend:
+        """Put the backend in its MERGED stage, from saved state (see ``load_bertopic``).
+
+        ``self.model`` must be the fitted model the state belongs to.
+
+        Parameters
+        ----------
+        theta : sparse matrix of shape (n_documents, n_atoms)
+        labels : ndarray of shape (n_documents,)
+        atom_centroids : ndarray of shape (n_atoms, n_features)
+        outlier_centroid : ndarray of shape (n_features,)
+        fingerprints : ndarray of shape (n_documents,), uint64
+
+        Returns
+        -------
+        self
+        """
+        self.fingerprints_ = np.asarray(fingerprints, dtype=np.uint64)
+        self._encoded = EncodedCorpus(sp.csr_matrix(theta), np.asarray(atom_centroids),
+                                      np.asarray(outlier_centroid))
+        self._labels = np.asarray(labels, dtype=np.int64)
+        self.stage = BackendStage.MERGED
+        return self
+
+    @property
+    def prefitted(self) -> bool:
+        """Same as ``reuse_fit`` (the name earlier releases used)."""
+        return self.reuse_fit
+
+    # ------------------------------------------------------------ stage values
+    def _require(self, stage: BackendStage, name: str):
+        if self.stage < stage:
+            # AttributeError, so that hasattr() tells whether the value exists yet.
+            raise AttributeError(
+                f"SAETMBackend.{name} exists once BERTopic's fit reached the "
+                f"{stage.name} stage; the backend is at {self.stage.name}.")
+
+    @property
+    def theta_(self) -> sp.csr_matrix:
+        self._require(BackendStage.ENCODED, "theta_")
+        return self._encoded.theta
+
+    @property
+    def atom_centroids_(self) -> np.ndarray:
+        self._require(BackendStage.ENCODED, "atom_centroids_")
+        return self._encoded.atom_centroids
+
+    @property
+    def outlier_centroid_(self) -> np.ndarray:
+        self._require(BackendStage.ENCODED, "outlier_centroid_")
+        return self._encoded.outlier_centroid
+
+    @property
+    def labels_(self) -> np.ndarray:
+        self._require(BackendStage.MERGED, "labels_")
+        return self._labels
 
     # ------------------------------------------------------------------ binding
     def bind(self, documents, counts=None) -> SAETMBackend:
         """Bind the corpus BERTopic will be fitted on and build its bag-of-words.
+
+        Binding starts a new fit: values of an earlier fit are dropped.
 
         Parameters
         ----------
@@ -131,13 +211,17 @@ class SAETMBackend:
         self
         """
         documents = check_documents(documents)
-        if not self.prefitted:
-            self.model.fit_seconds_ = {}
-            self.counts_ = self.model._fit_vocabulary(documents, counts)
+        self._vocabulary, self._seconds = None, {}
+        if not self.reuse_fit:
+            stages = FitStages.from_params(self.model.get_params(deep=False))
+            with stopwatch(self._seconds, "vocabulary"):
+                self._vocabulary = stages.vocabulary.fit(documents, counts)
         self.documents_ = documents
         self.fingerprints_ = document_fingerprints(documents)
+        self._encoded = self._labels = None
+        self.stage = BackendStage.BOUND
         if self._components is not None:
-            self._components["vectorizer_model"].set_params(vocabulary=self._vocabulary())
+            self._components["vectorizer_model"].set_params(vocabulary=self._words())
         return self
 
     def components(self, documents=None, counts=None) -> dict:
@@ -158,30 +242,39 @@ class SAETMBackend:
         """
         if documents is not None:
             self.bind(documents, counts)
-        if not hasattr(self.model, "vocabulary_"):
+        if self._vocabulary is None and not hasattr(self.model, "vocabulary_"):
             raise ValueError(_UNBOUND)
         if self._components is None:
             from .components import AtomMerger, SAEEncoder
             from .representation import EmissionRepresentation, FixedVocabularyClassTfidf
 
-            vectorizer = clone(self.model.vectorizer_).set_params(vocabulary=self._vocabulary())
+            vectorizer = self._vocabulary.vectorizer if self._vocabulary is not None \
+                else self.model.vectorizer_
             self._components = {
                 "umap_model": SAEEncoder(self),
                 "hdbscan_model": AtomMerger(self),
-                "vectorizer_model": vectorizer,
+                "vectorizer_model": clone(vectorizer).set_params(vocabulary=self._words()),
                 "ctfidf_model": FixedVocabularyClassTfidf(),
                 "representation_model": EmissionRepresentation(self),
             }
         return dict(self._components)
 
-    def _vocabulary(self) -> list[str]:
-        return [str(word) for word in self.model.vocabulary_]
+    def _words(self) -> list[str]:
+        words = self._vocabulary.words if self._vocabulary is not None \
+            else self.model.vocabulary_
+        return [str(word) for word in words]
+
+    @staticmethod
+    def find(topic_model) -> SAETMBackend | None:
+        """The backend behind a BERTopic model with SAE-TM components, or None."""
+        backend = getattr(getattr(topic_model, "hdbscan_model", None), "backend", None)
+        return backend if isinstance(backend, SAETMBackend) else None
 
     @staticmethod
     def of(topic_model) -> SAETMBackend:
         """The backend behind a BERTopic model fitted (or loaded) with SAE-TM components."""
-        backend = getattr(getattr(topic_model, "hdbscan_model", None), "backend", None)
-        if not isinstance(backend, SAETMBackend):
+        backend = SAETMBackend.find(topic_model)
+        if backend is None:
             raise ValueError(
                 "This BERTopic model does not use SAE-TM components (its hdbscan_model is "
                 f"{type(getattr(topic_model, 'hdbscan_model', None)).__name__}). Create it with "
@@ -207,62 +300,108 @@ class SAETMBackend:
             )
 
     # ------------------------------------------------------------- fit stages
-    def _fit_encoder(self, X, y=None) -> sp.csr_matrix:
-        """SAE stage (BERTopic's dimensionality step); returns the mixtures over atoms."""
+    def fit_atoms(self, X, y=None) -> sp.csr_matrix:
+        """BERTopic's dimensionality step: the atom stage; returns the mixtures over atoms.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_documents, n_features)
+            Embeddings of the bound documents.
+        y : None
+            Supervised modes are refused.
+
+        Returns
+        -------
+        scipy.sparse.csr_matrix of shape (n_documents, n_atoms)
+        """
         if y is not None:
             raise ValueError(
                 "SAE-TM's BERTopic backends are unsupervised: y (supervised or semi-supervised "
                 "topic modeling) and seed_topic_list (guided topic modeling) are not supported."
             )
-        if not hasattr(self, "documents_"):
+        if self.stage is BackendStage.UNBOUND or self.documents_ is None:
             raise ValueError(_UNBOUND)
-        # Labels of an earlier fit do not describe the mixtures computed now.
-        self.__dict__.pop("labels_", None)
-        if self.prefitted:
-            X = check_embeddings(X, len(self.documents_), self.model.n_features_in_)
-            self.theta_ = self.model.transform_atoms(embeddings=X)
+        # Values of an earlier fit do not describe the mixtures computed now.
+        self._encoded = self._labels = None
+        self.stage = BackendStage.BOUND
+        n_documents = len(self.documents_)
+        if self.reuse_fit:
+            X = check_embeddings(X, n_documents, self.model.n_features_in_)
+            self._encoded = EncodedCorpus.of(self.model.transform_atoms(embeddings=X), X)
         else:
-            check_n_topics(self.model.n_topics)
-            sae = self.model._pretrained_sae()
-            X = check_embeddings(X, len(self.documents_), sae.d_in if sae is not None else None)
-            self.theta_ = self.model._fit_sae(X, sae)
-        self.atom_centroids_ = np.asarray(self.theta_.T @ X, dtype=np.float64)
-        inactive = np.diff(self.theta_.indptr) == 0
-        self.outlier_centroid_ = (X[inactive].mean(axis=0, dtype=np.float64) if inactive.any()
-                                  else np.zeros(X.shape[1]))
-        return self.theta_
+            stages = FitStages.from_params(self.model.get_params(deep=False))
+            self._seconds.pop("sae", None)
+            with stopwatch(self._seconds, "sae"):
+                sae = stages.atoms.pretrained()
+                X = check_embeddings(X, n_documents, sae.d_in if sae is not None else None)
+                atoms = stages.atoms.fit(X, sae)
+            self._encoded = EncodedCorpus.of(atoms.theta, X, atoms)
+        self.stage = BackendStage.ENCODED
+        return self._encoded.theta
 
-    def _fit_merger(self, theta) -> None:
-        """Emission and merge stages (BERTopic's cluster step)."""
-        if not hasattr(self, "theta_"):
+    def fit_topics(self, theta) -> None:
+        """BERTopic's cluster step: the emission and merge stages; fits ``self.model``.
+
+        Merged topics that are no document's main topic are folded into their nearest
+        topic (BERTopic shows only topics that label some document).
+
+        Parameters
+        ----------
+        theta : sparse matrix of shape (n_documents, n_atoms)
+            What :meth:`fit_atoms` returned.
+        """
+        if self.stage < BackendStage.ENCODED:
             raise ValueError(
                 "AtomMerger must follow SAE-TM's SAEEncoder in the same BERTopic model: pass "
                 "all of backend.components(docs) to BERTopic."
             )
         theta = sp.csr_matrix(theta, dtype=np.float64)
-        if theta.shape != self.theta_.shape:
+        if theta.shape != self._encoded.theta.shape:
             raise ValueError(
                 f"AtomMerger received mixtures of shape {theta.shape} but the SAE encoded "
-                f"{self.theta_.shape[0]} documents into {self.theta_.shape[1]} atoms. BERTopic "
-                "drops documents before clustering only for zero-shot topic modeling, which "
-                "SAE-TM does not support."
+                f"{self._encoded.theta.shape[0]} documents into {self._encoded.theta.shape[1]} "
+                "atoms. BERTopic drops documents before clustering only for zero-shot topic "
+                "modeling, which SAE-TM does not support."
             )
         tick = time.perf_counter()
-        if not self.prefitted:
-            self.model._fit_emission(theta, self.counts_)
-            self.model._fit_topics(check_n_topics(self.model.n_topics))
-            seconds = self.model.fit_seconds_
-            seconds["total"] = sum(v for k, v in seconds.items() if k != "total")
-        self._adopt_merge()
+        model = self.model
+        if self.reuse_fit:
+            model.set_partition(absorb_unowned_topics(
+                model.atom_to_topic_, theta, model.atom_topic_vectors_, model.atom_prior_))
+        else:
+            model.set_fitted_stages(self._fit_emission_and_merge(theta))
+        self._labels = main_topics(self.merged_mixture(theta))
+        self.stage = BackendStage.MERGED
         logger.info("SAE-TM emission and merge took %.1fs", time.perf_counter() - tick)
 
-    def _adopt_merge(self) -> None:
-        """Make every merged topic some document's main topic; label the documents."""
-        model = self.model
-        model._assign_atoms(absorb_unowned_topics(
-            model.atom_to_topic_, self.theta_, model.atom_topic_vectors_, model.atom_prior_))
-        self.labels_ = main_topics(self.theta_ @ assignment_matrix(
-            model.atom_to_topic_, model.n_topics_))
+    def _fit_emission_and_merge(self, theta: sp.csr_matrix) -> FittedStages:
+        stages = FitStages.from_params(self.model.get_params(deep=False))
+        atoms = self._encoded.atoms
+        seconds = {k: v for k, v in self._seconds.items() if k in ("vocabulary", "sae")}
+        with stopwatch(seconds, "word_emission"):
+            emission = stages.emission.fit(theta, self._vocabulary.counts)
+        with stopwatch(seconds, "merge"):
+            embedder = stages.merge.embedder()
+            merge = stages.merge.fit(emission, self._vocabulary, atoms, embedder)
+            merge = Merge(merge.topic_vectors, absorb_unowned_topics(
+                merge.atom_to_topic, theta, merge.topic_vectors, emission.atom_prior))
+        seconds["total"] = sum(seconds.values())
+        return FittedStages(self._vocabulary, atoms, emission, merge, seconds, embedder)
+
+    def refit_partition(self, n_topics) -> None:
+        """Re-merge the fitted atoms into ``n_topics`` and relabel the training documents.
+
+        Nothing is retrained; merged topics that are no document's main topic are folded
+        as in :meth:`fit_topics`.
+        """
+        if self.stage < BackendStage.ENCODED:
+            raise ValueError("Fit the BERTopic model (fit_transform) before re-merging.")
+        model = self.model.set_n_topics(n_topics)
+        theta = self._encoded.theta
+        model.set_partition(absorb_unowned_topics(
+            model.atom_to_topic_, theta, model.atom_topic_vectors_, model.atom_prior_))
+        self._labels = main_topics(self.merged_mixture(theta))
+        self.stage = BackendStage.MERGED
 
     # ---------------------------------------------------------- shared queries
     def merged_mixture(self, theta) -> np.ndarray:
@@ -303,7 +442,7 @@ class SAETMBackend:
 
     def current_topic_of_atoms(self, topic_model) -> np.ndarray:
         """BERTopic's current topic id of every atom, ndarray of shape (n_atoms,), -1: none."""
-        mapping = topic_model.topic_mapper_.get_mappings(original_topics=True)
+        mapping = topic_mapping(topic_model)
         raw = self.model.atom_to_topic_
         lookup = np.full(self.model.n_topics_, -1, dtype=np.int64)
         for source, target in mapping.items():
@@ -318,6 +457,6 @@ class SAETMBackend:
         carry the summed weight of their parts.
         """
         atom_topic = self.current_topic_of_atoms(topic_model)
-        targets = topic_model.topic_mapper_.get_mappings(original_topics=True).values()
+        targets = topic_mapping(topic_model).values()
         n_topics = max([int(t) for t in targets if t is not None] + [-1]) + 1
         return np.asarray((theta @ assignment_matrix(atom_topic, n_topics)).toarray())

@@ -11,6 +11,7 @@ import scipy.sparse as sp
 
 from ..merging import main_topics
 from .backend import ZERO_SHOT_UNSUPPORTED
+from .fit_state import BackendStage
 
 _NO_ONLINE = ("SAE-TM's BERTopic backends do not support online learning (partial_fit): fit "
               "BERTopic on the whole corpus with fit_transform.")
@@ -30,16 +31,16 @@ class SAEEncoder:
 
     def fit(self, X, y=None):
         """Train the SAE on embeddings of shape (n_documents, n_features); returns self."""
-        self.backend._fit_encoder(X, y)
+        self.backend.fit_atoms(X, y)
         return self
 
     def fit_transform(self, X, y=None) -> sp.csr_matrix:
         """``fit(X).transform(X)``, computed once."""
-        return self.backend._fit_encoder(X, y)
+        return self.backend.fit_atoms(X, y)
 
     def transform(self, X) -> sp.csr_matrix:
         """Mixtures over atoms, CSR of shape (n_documents, n_atoms)."""
-        if hasattr(self.backend, "theta_") and not hasattr(self.backend, "labels_"):
+        if self.backend.stage is BackendStage.ENCODED:
             # Between the SAE and the merge BERTopic only transforms to drop documents
             # already matched to zero-shot topics.
             raise ValueError(ZERO_SHOT_UNSUPPORTED)
@@ -85,7 +86,7 @@ class AtomMerger:
 
     def fit(self, X, y=None):
         """Fit the emission and merge on mixtures over atoms (SAEEncoder output); returns self."""
-        self.backend._fit_merger(X)
+        self.backend.fit_topics(X)
         return self
 
     def partial_fit(self, X):

@@ -8,9 +8,10 @@ import logging
 import numpy as np
 import pandas as pd
 
-from .._validation import check_documents, check_n_topics
 from ..merging import mixture_word_distribution
+from ..validation import check_documents, check_n_topics
 from .backend import SAETMBackend
+from .bertopic_internals import rebuild_topics
 from .representation import install_topic_vectors, top_words
 
 logger = logging.getLogger(__name__)
@@ -62,33 +63,49 @@ def set_n_topics(topic_model, n_topics, documents=None):
     -------
     topic_model
     """
-    from bertopic._bertopic import TopicMapper
-
     backend = SAETMBackend.of(topic_model)
     backend.check_attached(topic_model)
     n_topics = check_n_topics(n_topics)
     if documents is None:
-        if not hasattr(backend, "documents_"):
+        if backend.documents_ is None:
             raise ValueError("This model was loaded from disk: pass documents= (the training "
                              "documents, in order) to re-topic it.")
         documents = backend.documents_
     documents = check_documents(documents)
     backend.training_rows(documents)
-    backend.model.set_n_topics(n_topics)
-    backend._adopt_merge()
-
-    table = pd.DataFrame({"Document": documents, "ID": range(len(documents)),
-                          "Topic": backend.labels_, "Image": None})
-    topic_model._update_topic_size(table)
-    topic_model.topic_mapper_ = TopicMapper(topic_model.topics_)
-    table = topic_model._sort_mappings_by_frequency(table)
+    backend.refit_partition(n_topics)
     install_topic_vectors(topic_model, backend)
-    topic_model._extract_topics(table, verbose=False)
-    topic_model._save_representative_docs(table)
+    rebuild_topics(topic_model, documents, backend.labels_)
     topic_model.probabilities_ = backend.current_mixture(topic_model, backend.theta_)
     topic_model.custom_labels_ = None
     logger.info("Re-merged into %d topics.", backend.model.n_topics_)
     return topic_model
+
+
+def topic_word_distributions(topic_model) -> dict[int, np.ndarray]:
+    """Full word distribution of each of the BERTopic model's current topics.
+
+    BERTopic keeps ``top_n_words`` words per topic; SAE-TM knows the whole distribution: a
+    topic's atoms' word distributions weighted by their priors (for an unmerged topic,
+    exactly the estimator's ``topic_word_`` row), over ``backend.model.vocabulary_``.
+
+    Parameters
+    ----------
+    topic_model : BERTopic
+        Fitted (or loaded) with SAE-TM components.
+
+    Returns
+    -------
+    dict of int to ndarray of shape (n_words,)
+        Every current topic id except -1.
+    """
+    backend = SAETMBackend.of(topic_model)
+    model = backend.model
+    atom_topic = backend.current_topic_of_atoms(topic_model)
+    topic_ids = sorted(int(t) for t in topic_model.get_topics() if t != -1)
+    weights = np.stack([np.where(atom_topic == t, model.atom_prior_, 0.0) for t in topic_ids])
+    return dict(zip(topic_ids, mixture_word_distribution(model.atom_word_, weights),
+                    strict=True))
 
 
 def _bin_timestamps(timestamps, nr_bins, datetime_format) -> pd.Series:

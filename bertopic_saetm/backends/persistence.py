@@ -24,6 +24,7 @@ from safetensors.numpy import save_file
 from ..persistence import read_folder, write_folder_atomically
 from ..topic_model import SAETopicModel
 from .backend import SAETMBackend
+from .bertopic_internals import copy_ctfidf_weights
 from .representation import install_topic_vectors
 
 logger = logging.getLogger(__name__)
@@ -102,18 +103,15 @@ def load_bertopic(path, embedding_model=None):
     if shape[1] != model.sae_.d_sae or arrays["labels"].shape != (shape[0],):
         raise ValueError(f"{path}: the saved mixtures do not match the saved SAE-TM model.")
 
-    backend = SAETMBackend(model)
-    backend.theta_ = sp.csr_matrix(
+    theta = sp.csr_matrix(
         (arrays["theta_data"], arrays["theta_indices"], arrays["theta_indptr"]), shape=shape)
-    backend.labels_ = arrays["labels"]
-    backend.atom_centroids_ = arrays["atom_centroids"]
-    backend.outlier_centroid_ = arrays["outlier_centroid"]
-    backend.fingerprints_ = arrays["fingerprints"]
+    backend = SAETMBackend(model).restore(theta, arrays["labels"], arrays["atom_centroids"],
+                                          arrays["outlier_centroid"], arrays["fingerprints"])
 
     topic_model = BERTopic.load(str(path), embedding_model=embedding_model)
     components = backend.components()
     # BERTopic restored the fitted c-TF-IDF weights; keep them in SAE-TM's transformer.
-    components["ctfidf_model"]._idf_diag = topic_model.ctfidf_model._idf_diag
+    copy_ctfidf_weights(topic_model.ctfidf_model, components["ctfidf_model"])
     for name, component in components.items():
         setattr(topic_model, name, component)
     topic_model.probabilities_ = backend.current_mixture(topic_model, backend.theta_)

@@ -23,16 +23,25 @@ from bertopic.representation import BaseRepresentation
 from bertopic.vectorizers import ClassTfidfTransformer
 
 from ..merging import mixture_word_distribution
+from .bertopic_internals import (
+    bertopic_topic_vectors,
+    ctfidf_idf,
+    frame_contents,
+    install_topic_vectors_hook,
+    installed_topic_vectors,
+    set_ctfidf_idf,
+)
 
 #: BERTopic's filler for missing words in a representation.
 _PAD = ("", 1e-05)
 
 
-def _rows_of(backend, documents: pd.DataFrame) -> np.ndarray:
-    # topics_over_time and merge_topics build tables without an ID column; their index is
-    # the row number in the documents the user passed, as in fit_transform.
-    ids = documents["ID"].to_numpy() if "ID" in documents.columns else documents.index.to_numpy()
-    return backend.training_rows(documents["Document"].tolist(), ids)
+def _training_rows_and_topics(backend, documents: pd.DataFrame
+                              ) -> tuple[np.ndarray, np.ndarray]:
+    # The training-corpus rows of the documents BERTopic hands over (checked by content),
+    # and their current topic ids.
+    texts, rows, topics = frame_contents(documents)
+    return backend.training_rows(texts, rows), topics
 
 
 def group_atom_weights(backend, rows: np.ndarray, groups: np.ndarray,
@@ -101,9 +110,9 @@ class EmissionRepresentation(BaseRepresentation):
         backend = self.backend
         backend.check_attached(topic_model)
         install_topic_vectors(topic_model, backend)
-        rows = _rows_of(backend, documents)
+        rows, groups = _training_rows_and_topics(backend, documents)
         labels = sorted(int(label) for label in topics)
-        weights = group_atom_weights(backend, rows, documents["Topic"].to_numpy(), labels)
+        weights = group_atom_weights(backend, rows, groups, labels)
         model = backend.model
         distributions = mixture_word_distribution(model.atom_word_, weights)
         words = top_words(distributions, model.vocabulary_, model.background_,
@@ -112,7 +121,7 @@ class EmissionRepresentation(BaseRepresentation):
 
 
 class SAETopicVectors:
-    """Replaces a BERTopic model's ``_create_topic_vectors`` with SAE-TM topic embeddings.
+    """SAE-TM topic embeddings, installed where BERTopic computes its topic embeddings.
 
     BERTopic recomputes ``topic_embeddings_`` right after asking for topic words, as the
     mean embedding of each topic's hard-assigned documents. SAE-TM topics are soft: a
@@ -131,10 +140,9 @@ class SAETopicVectors:
         topic_model, backend = self.topic_model, self.backend
         if documents is None:
             # update_topics without documents: BERTopic's own keyword-based vectors.
-            type(topic_model)._create_topic_vectors(topic_model, documents, embeddings, mappings)
+            bertopic_topic_vectors(topic_model, documents, embeddings, mappings)
             return
-        rows = _rows_of(backend, documents)
-        groups = documents["Topic"].to_numpy()
+        rows, groups = _training_rows_and_topics(backend, documents)
         labels = sorted(int(label) for label in np.unique(groups))
         weights = group_atom_weights(backend, rows, groups, labels)
         # Topic embedding = prior-weighted atom centroids; atom_centroids_ holds sums.
@@ -149,9 +157,9 @@ class SAETopicVectors:
 
 def install_topic_vectors(topic_model, backend) -> None:
     """Make ``topic_model`` compute SAE-TM topic embeddings (idempotent)."""
-    hook = topic_model.__dict__.get("_create_topic_vectors")
+    hook = installed_topic_vectors(topic_model)
     if not isinstance(hook, SAETopicVectors) or hook.backend is not backend:
-        topic_model._create_topic_vectors = SAETopicVectors(topic_model, backend)
+        install_topic_vectors_hook(topic_model, SAETopicVectors(topic_model, backend))
 
 
 class FixedVocabularyClassTfidf(ClassTfidfTransformer):
@@ -168,10 +176,9 @@ class FixedVocabularyClassTfidf(ClassTfidfTransformer):
         with np.errstate(divide="ignore"):
             super().fit(X, multiplier=multiplier)
         if self.use_idf:
-            idf = self._idf_diag.diagonal()
+            idf = ctfidf_idf(self)
             finite = np.isfinite(idf)
             if not finite.all():
-                fill = idf[finite].max() if finite.any() else 1.0
-                self._idf_diag = sp.diags(np.where(finite, idf, fill), offsets=0, format="csr",
-                                          dtype=np.float64)
+                set_ctfidf_idf(self, np.where(finite, idf, idf[finite].max() if finite.any()
+                                              else 1.0))
         return self

@@ -6,6 +6,7 @@ import itertools
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment, linprog
+from sklearn.preprocessing import normalize
 
 
 def topic_diversity(topics, top_n: int = 25) -> float:
@@ -73,9 +74,7 @@ def wmd_diversity(topics, word_vectors, top_n: int = 20) -> float:
             found = [word_vectors[w] for w in words if w in word_vectors]
             vectors = np.asarray(found, dtype=np.float64) if found else None
         if vectors is not None and len(vectors):
-            vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True),
-                                           1e-12)
-            bags.append(vectors)
+            bags.append(normalize(vectors))
     if len(bags) < 2:
         raise ValueError("WMD diversity needs at least two topics with word vectors.")
     return float(np.mean([word_movers_distance(a, b)

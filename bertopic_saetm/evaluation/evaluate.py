@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 import numpy as np
 
+from ..topic_model import SAETopicModel
 from .agreement import nmi, purity
 from .coherence import coherence
 from .diversity import topic_diversity, wmd_diversity
 from .reference import ReferenceCorpus
 
 logger = logging.getLogger(__name__)
+
+
+def is_bertopic(model) -> bool:
+    """Whether ``model`` is a ``BERTopic`` (without importing BERTopic when it is not loaded:
+    no BERTopic model can exist before its module is imported)."""
+    bertopic = sys.modules.get("bertopic")
+    return bertopic is not None and isinstance(model, bertopic.BERTopic)
 
 
 def topic_words(model, top_n: int = 25) -> list[list[str]]:
@@ -29,9 +38,9 @@ def topic_words(model, top_n: int = 25) -> list[list[str]]:
     -------
     list of list of str
     """
-    if hasattr(model, "topic_word_") and hasattr(model, "vocabulary_"):
+    if isinstance(model, SAETopicModel):
         return [[w for w, _ in words] for words in model.get_topics(top_n=top_n)]
-    if hasattr(model, "topic_representations_"):
+    if is_bertopic(model):
         return _bertopic_words(model, top_n)
     topics = []
     for words in model:
@@ -41,23 +50,14 @@ def topic_words(model, top_n: int = 25) -> list[list[str]]:
 
 
 def _bertopic_words(topic_model, top_n: int) -> list[list[str]]:
-    from ..backends.backend import SAETMBackend
+    from ..backends import SAETMBackend, topic_word_distributions
 
-    topic_ids = sorted(t for t in topic_model.get_topics() if t != -1)
-    try:
-        backend = SAETMBackend.of(topic_model)
-    except ValueError:
-        backend = None
+    backend = SAETMBackend.find(topic_model)
     if backend is not None:
-        from ..merging import mixture_word_distribution
-
-        model = backend.model
-        atom_topic = backend.current_topic_of_atoms(topic_model)
-        weights = np.stack([np.where(atom_topic == t, model.atom_prior_, 0.0)
-                            for t in topic_ids])
-        dist = mixture_word_distribution(model.atom_word_, weights)
-        order = np.argsort(-dist, axis=1, kind="stable")[:, :top_n]
-        return [[str(model.vocabulary_[j]) for j in row] for row in order]
+        vocabulary = backend.model.vocabulary_
+        return [[str(vocabulary[j]) for j in np.argsort(-dist, kind="stable")[:top_n]]
+                for _, dist in sorted(topic_word_distributions(topic_model).items())]
+    topic_ids = sorted(t for t in topic_model.get_topics() if t != -1)
     if topic_model.top_n_words < top_n:
         logger.info("BERTopic keeps %d words per topic; measuring on those.",
                     topic_model.top_n_words)
@@ -98,7 +98,7 @@ def evaluate(model, documents=None, *, reference: ReferenceCorpus | None = None,
         if documents is None:
             raise ValueError("Pass documents (or a ReferenceCorpus) to measure coherence on.")
         reference = (ReferenceCorpus.for_model(model, documents)
-                     if hasattr(model, "vocabulary_") else
+                     if isinstance(model, SAETopicModel) else
                      ReferenceCorpus.from_documents(documents))
     scores = {"n_topics": len(topics),
               "npmi": float(np.nanmean(coherence(topics, reference, "c_npmi")))}
@@ -109,7 +109,7 @@ def evaluate(model, documents=None, *, reference: ReferenceCorpus | None = None,
     scores["quality"] = scores["npmi"] * scores["td25"]
     if labels is not None:
         if assignments is None:
-            if not hasattr(model, "topics_"):
+            if not is_bertopic(model):
                 raise ValueError("Pass assignments= (main topic of every document) to compare "
                                  "with labels.")
             assignments = model.topics_

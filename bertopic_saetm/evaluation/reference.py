@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .._validation import check_documents
+from ..validation import check_documents
 from ..vocabulary import default_vectorizer
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 import torch
+from sklearn.preprocessing import normalize
 from torch import nn
 
 from .config import SAEConfig
@@ -131,8 +132,7 @@ class SparseAutoencoder(nn.Module):
         Rows of zero norm (never the case for trained SAEs) are returned as zeros.
         """
         w = self.W_dec.detach().to("cpu", torch.float32).numpy().astype(np.float64)
-        norms = np.linalg.norm(w, axis=1, keepdims=True)
-        return np.divide(w, norms, out=np.zeros_like(w), where=norms > 0)
+        return normalize(w)
 
     @torch.no_grad()
     def encode_sparse(self, X: np.ndarray, batch_size: int = 4096) -> sp.csr_matrix:
