@@ -228,11 +228,11 @@ class SAETopicModel(BaseEstimator):
         with stopwatch(seconds, "word_emission"):
             emission = stages.emission.fit(atoms.theta, vocabulary.counts)
         with stopwatch(seconds, "merge"):
-            embedder = stages.merge.embedder(embedder)
-            merge = stages.merge.fit(emission, vocabulary, atoms, embedder)
+            word_embedder = stages.merge.embedder(embedder)
+            merge = stages.merge.fit(emission, vocabulary, atoms, word_embedder)
         seconds["total"] = time.perf_counter() - started
         self.set_fitted_stages(FittedStages(vocabulary, atoms, emission, merge, seconds,
-                                            embedder))
+                                            embedder if embedder is not None else word_embedder))
         logger.info("SAE-TM fitted in %.1fs: %s", seconds["total"], ", ".join(
             f"{k} {v:.1f}s" for k, v in seconds.items() if k != "total"))
         return {"activations": activations} if activations is not None else {

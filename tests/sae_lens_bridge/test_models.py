@@ -60,3 +60,21 @@ def test_hook_embedder_inside_bertopic(minilm):
                            umap_model=PCA(5), hdbscan_model=KMeans(3, n_init=1, random_state=0))
     topics, _ = topic_model.fit_transform(docs)
     assert len(topics) == 60 and set(topics) == {0, 1, 2}
+
+
+def test_a_release_model_is_loaded_as_its_metadata_says(monkeypatch):
+    import transformer_lens
+
+    from sae_lens_bridge import Dictionary, load_language_model
+
+    from .conftest import random_sae
+
+    calls = []
+    monkeypatch.setattr(transformer_lens.HookedTransformer, "from_pretrained",
+                        classmethod(lambda cls, name, **kwargs: calls.append((name, kwargs))))
+    metadata = {"model_name": "gpt2-small", "hook_name": "blocks.8.hook_resid_pre",
+                "model_from_pretrained_kwargs": {"center_writing_weights": True}}
+    load_language_model(Dictionary(random_sae(), metadata=metadata), device="cpu")
+    assert calls == [("gpt2-small", {"device": "cpu", "center_writing_weights": True})]
+    with pytest.raises(ValueError, match="model_name"):
+        load_language_model(Dictionary(random_sae(), metadata={"hook_name": "x"}))
