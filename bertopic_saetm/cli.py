@@ -50,6 +50,32 @@ def print_topics(model, top_n: int, out=None) -> None:
     for i, words in enumerate(model.get_topics(top_n)):
         print(f"{i:>5}  {model.topic_prior_[i]:>6.3f}  {atoms[i]:>5}  "
               + " ".join(w for w, _ in words), file=out)
+    background = model.background_atoms_
+    if background.any():
+        print(f"{-1:>5}  {model.atom_prior_[background].sum():>6.3f}  {background.sum():>5}  "
+              "(background: diffuse atoms, in no topic)", file=out)
+
+
+def cmd_atoms(args) -> int:
+    from .inspection import summarise_atoms
+
+    model = _load(args.model_dir)
+    activations, texts = None, None
+    if args.corpus is not None:
+        corpus = _corpus(args)
+        texts = corpus.texts
+        activations = model.sae_.encode_sparse(
+            model.embed_documents(texts) if args.embeddings is None
+            else _embeddings(args.embeddings, len(texts)))
+    for atom in summarise_atoms(model, activations, top=args.top, n_words=args.top_n):
+        where = "background" if atom.topic < 0 else f"topic {atom.topic}"
+        fires = f", fires on {atom.n_documents} documents" if activations is not None else ""
+        print(f"atom {atom.atom} (prior {atom.prior:.4f}, {where}{fires}): "
+              + " ".join(w for w, _ in atom.words))
+        for index, value in atom.documents:
+            snippet = " ".join(texts[index].split())[:100]
+            print(f"    {value:7.2f}  #{index}  {snippet}")
+    return 0
 
 
 def cmd_fit(args) -> int:
@@ -210,7 +236,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     fit = command("fit", help="fit a model on a corpus and save it")
     _corpus_arguments(fit)
-    fit.add_argument("--sae", help="pretrained SAE: an SAE-Lens folder, or RELEASE:SAE_ID")
+    fit.add_argument("--sae", help="pretrained SAE: minilm-foundation (shipped), an SAE-Lens "
+                     "folder, or RELEASE:SAE_ID")
     fit.add_argument("--n-topics", default="20", help="number of topics, or 'auto'")
     fit.add_argument("--device", default="auto", help="auto, cpu or cuda")
     fit.add_argument("--seed", type=int, default=0)
@@ -251,6 +278,16 @@ def build_parser() -> argparse.ArgumentParser:
                         help="skip the document map (the slowest figure)")
     report.add_argument("-o", "--output", required=True, help="HTML file to write")
     report.set_defaults(run=cmd_report)
+
+    atoms = command("atoms", help="the strongest atoms: their words (and documents)")
+    atoms.add_argument("model_dir")
+    atoms.add_argument("corpus", nargs="?", help="corpus to show each atom's strongest "
+                       "documents from (same formats as fit)")
+    atoms.add_argument("--text-field", "--text-column", dest="text_field", default="text")
+    atoms.add_argument("--embeddings", help=".npy of the corpus' embeddings")
+    atoms.add_argument("--top", type=int, default=20, help="number of atoms")
+    atoms.add_argument("--top-n", type=int, default=8, help="words per atom")
+    atoms.set_defaults(run=cmd_atoms)
 
     export = command("export-sae", help="write the SAE in SAE-Lens format")
     export.add_argument("model_dir")

@@ -37,6 +37,9 @@ _ARRAYS = ("atom_word_", "background_", "atom_prior_", "atom_topic_vectors_", "a
            "topic_word_", "topic_prior_", "idf_", "inactive_documents_")
 _JSON_PARAMS = ("n_topics", "background_weight", "top_p", "emission_max_iter", "emission_tol",
                 "min_cluster_size", "random_state", "verbose")
+#: Parameters added after format version 1 was first written, with the values that
+#: reproduce what models saved before them did (no background topic, merge by words).
+_LATER_PARAMS = {"atom_space": "words", "background_share": 0.0}
 
 
 def _portable(value):
@@ -51,7 +54,7 @@ def _portable(value):
 def save_model(model, path) -> Path:
     """Write a fitted model to ``path`` (replacing an existing model folder there)."""
     path = Path(path)
-    params = {name: getattr(model, name) for name in _JSON_PARAMS}
+    params = {name: getattr(model, name) for name in (*_JSON_PARAMS, *_LATER_PARAMS)}
     params["embedding_model"] = model.embedding_model if model.embedding_model == "default" \
         else None
     params["word_vectors"] = model.word_vectors if isinstance(model.word_vectors, str) else None
@@ -75,8 +78,9 @@ def save_model(model, path) -> Path:
 
     def write(folder: Path) -> None:
         save_sae(model.sae_, folder / SAE_DIR)
-        save_file({name: np.ascontiguousarray(getattr(model, name)) for name in _ARRAYS},
-                  str(folder / ARRAYS_FILE))
+        arrays = {name: np.ascontiguousarray(getattr(model, name)) for name in _ARRAYS}
+        arrays["background_atoms_"] = model.background_atoms_.astype(np.uint8)
+        save_file(arrays, str(folder / ARRAYS_FILE))
         (folder / META_FILE).write_text(json.dumps(meta, indent=1))
 
     return write_folder_atomically(path, write, META_FILE, "a saved SAETopicModel")
@@ -155,6 +159,7 @@ def load_model(cls, path):
         vectorizer = CountVectorizer(**params["vectorizer"])
     model = cls(
         **{name: params[name] for name in _JSON_PARAMS},
+        **{name: params.get(name, default) for name, default in _LATER_PARAMS.items()},
         sae=sae if params.get("sae_pretrained") else None,
         sae_config=SAETrainingConfig(**params["sae_config"]) if params.get("sae_config") else None,
         vectorizer=vectorizer,
@@ -163,6 +168,10 @@ def load_model(cls, path):
     )
     for name in _ARRAYS:
         setattr(model, name, arrays[name])
+    # Models saved before the background topic existed have none.
+    model.background_atoms_ = (arrays["background_atoms_"].astype(bool)
+                               if "background_atoms_" in arrays
+                               else np.zeros(model.atom_prior_.shape, dtype=bool))
     model.sae_ = sae
     model.atoms_ = sae.atoms()
     model.vocabulary_ = np.asarray(meta["vocabulary"], dtype=object)

@@ -35,8 +35,15 @@ from sklearn.utils._param_validation import (
     validate_parameter_constraints,
 )
 
+from .dictionaries import is_pretrained_name, load_pretrained
 from .embedders import optional_embedder, resolve_embedder
-from .merging import atom_topic_vectors, cluster_atoms, merge_topic_word
+from .merging import (
+    atom_centroids,
+    atom_topic_vectors,
+    cluster_atoms,
+    diffuse_atoms,
+    merge_topic_word,
+)
 from .mixtures import normalise_activations
 from .sae import SAETrainingConfig, SparseAutoencoder, load_sae, train_sae
 from .validation import check_n_topics
@@ -68,6 +75,8 @@ PARAMETER_CONSTRAINTS: dict = {
     # GloVe file (checked in from_params); gensim KeyedVectors have get_vector.
     "word_vectors": [str, os.PathLike, HasMethods(["get_vector"]), callable],
     "background_weight": [Interval(Real, 0, 1, closed="left")],
+    "background_share": [Interval(Real, 0, 1, closed="left")],
+    "atom_space": [StrOptions({"centroids", "words"})],
     "top_p": [Interval(Real, 0, 1, closed="right")],
     "emission_max_iter": [Interval(Integral, 1, None, closed="left")],
     "emission_tol": [Interval(Real, 0, None, closed="left")],
@@ -119,11 +128,25 @@ class Atoms:
     theta : scipy.sparse.csr_matrix of shape (n_documents, n_atoms)
         Mixture over atoms of every document: rows sum to 1, or are all zero where no atom
         fires.
+    activation_totals : ndarray of shape (n_documents,)
+        Sum of every document's activations (``theta`` times these are the activations).
     """
 
     sae: SparseAutoencoder
     report: dict | None
     theta: sp.csr_matrix
+    activation_totals: np.ndarray
+
+    @classmethod
+    def from_activations(cls, sae: SparseAutoencoder, report: dict | None, activations
+                         ) -> Atoms:
+        """Atoms from the activations of the documents, sparse of shape (n_docs, n_atoms)."""
+        totals = np.asarray(sp.csr_matrix(activations).sum(axis=1), dtype=np.float64).ravel()
+        return cls(sae, report, normalise_activations(activations), totals)
+
+    def activations(self) -> sp.csr_matrix:
+        """The activations, CSR of shape (n_documents, n_atoms)."""
+        return sp.csr_matrix(sp.diags(self.activation_totals) @ self.theta)
 
 
 @dataclass(frozen=True)
@@ -167,11 +190,14 @@ class Merge:
         Where each atom sits for merging.
     atom_to_topic : ndarray of shape (n_atoms,), int
         The partition: topic ids 0..n_topics-1, -1 for atoms in no topic (atoms that never
-        fire on the corpus).
+        fire on the corpus, and the background atoms).
+    background : ndarray of shape (n_atoms,), bool
+        The diffuse atoms that form the background topic.
     """
 
     topic_vectors: np.ndarray
     atom_to_topic: np.ndarray
+    background: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -245,9 +271,15 @@ class AtomStage:
     verbose: bool = False
 
     def pretrained(self) -> SparseAutoencoder | None:
-        """The pretrained SAE (read from its folder if a path), or None to train one."""
+        """The pretrained SAE (a shipped dictionary by name, or read from a folder), or None.
+
+        A string that names a shipped dictionary (``"minilm-foundation"``) loads it; any
+        other string or path is an SAE-Lens folder.
+        """
         if self.sae is None:
             return None
+        if is_pretrained_name(self.sae):
+            return load_pretrained(self.sae)
         if isinstance(self.sae, (str, Path)):
             return load_sae(self.sae)
         return self.sae.eval()
@@ -273,12 +305,12 @@ class AtomStage:
             if training.device.startswith("cuda"):
                 sae.to(training.device)  # encode (now and in transform) where it trained
             report = training.to_dict()
-        return Atoms(sae, report, normalise_activations(sae.encode_sparse(embeddings)))
+        return Atoms.from_activations(sae, report, sae.encode_sparse(embeddings))
 
     @staticmethod
     def adopt(sae: SparseAutoencoder, activations: sp.csr_matrix) -> Atoms:
         """Atoms for activations computed elsewhere with ``sae`` (checked, non-negative)."""
-        return Atoms(sae, None, normalise_activations(activations))
+        return Atoms.from_activations(sae, None, activations)
 
 
 @dataclass(frozen=True)
@@ -316,9 +348,16 @@ class EmissionStage:
 
 @dataclass(frozen=True)
 class MergeStage:
-    """Place the atoms by their words and partition them into topics."""
+    """Set the diffuse atoms apart, place the others and partition them into topics.
+
+    ``atom_space="centroids"`` places an atom at the mixture-weighted mean reconstruction
+    of its documents (:func:`~bertopic_saetm.merging.atom_centroids`); ``"words"`` at the
+    average vector of its top words (the paper's merge).
+    """
 
     n_topics: int | str = 20
+    atom_space: str = "centroids"
+    background_share: float = 0.25
     word_vectors: object = "auto"
     embedding_model: object = "default"
     top_p: float = 0.9
@@ -332,7 +371,8 @@ class MergeStage:
         ``fitted`` (the embedder that embedded the documents, if any) is reused. With
         ``word_vectors="auto"`` a missing default embedder means decoder directions.
         """
-        if not (isinstance(self.word_vectors, str) and self.word_vectors in ("auto", "embedder")):
+        if self.atom_space != "words" or not (
+                isinstance(self.word_vectors, str) and self.word_vectors in ("auto", "embedder")):
             return None
         if fitted is not None:
             return fitted
@@ -375,7 +415,7 @@ class MergeStage:
 
     def fit(self, emission: Emission, vocabulary: Vocabulary, atoms: Atoms, embedder=None
             ) -> Merge:
-        """:meth:`place` the atoms, then :meth:`partition` them.
+        """Flag the diffuse atoms, place the atoms, then :meth:`partition` the others.
 
         Parameters
         ----------
@@ -390,8 +430,17 @@ class MergeStage:
         -------
         Merge
         """
-        vectors = self.place(emission.atom_word, vocabulary.words, atoms.sae.atoms(), embedder)
-        return Merge(vectors, self.partition(vectors, emission.atom_prior))
+        background = diffuse_atoms(atoms.theta, self.background_share)
+        if self.atom_space == "centroids":
+            sae = atoms.sae
+            vectors = atom_centroids(atoms.theta, atoms.activations(),
+                                     sae.W_dec.detach().cpu().double().numpy(),
+                                     sae.b_dec.detach().cpu().double().numpy())
+        else:
+            vectors = self.place(emission.atom_word, vocabulary.words, atoms.sae.atoms(),
+                                 embedder)
+        content_prior = np.where(background, 0.0, emission.atom_prior)
+        return Merge(vectors, self.partition(vectors, content_prior), background)
 
 
 def topics_of(atom_word: np.ndarray, atom_prior: np.ndarray, atom_to_topic: np.ndarray
@@ -445,6 +494,7 @@ class FitStages:
             AtomStage(params["sae"], params["sae_config"], params["random_state"], verbose),
             EmissionStage(params["background_weight"], params["emission_max_iter"],
                           params["emission_tol"], verbose),
-            MergeStage(params["n_topics"], source, params["embedding_model"], params["top_p"],
+            MergeStage(params["n_topics"], params["atom_space"], params["background_share"],
+                       source, params["embedding_model"], params["top_p"],
                        params["min_cluster_size"], params["random_state"], verbose),
         )

@@ -11,8 +11,9 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from .dictionaries import check_dictionary_inputs
 from .embedders import embed, required_embedder
-from .merging import assignment_matrix
+from .merging import assignment_matrix, main_topics
 from .mixtures import mixtures_over, normalise_activations  # noqa: F401 (kept importable here)
 from .stages import (
     PARAMETER_CONSTRAINTS,
@@ -35,16 +36,18 @@ class SAETopicModel(BaseEstimator):
 
     An SAE trained on document embeddings provides topic atoms; a document's normalised
     activations are its mixture over atoms. Each atom's word distribution is learned from
-    the bag-of-words, and atoms are merged into ``n_topics`` topics by clustering their word
-    vectors, which can be redone for any number of topics without retraining.
+    the bag-of-words. The most diffuse atoms form a background topic; the others are merged
+    into ``n_topics`` topics by clustering where their documents sit, which can be redone
+    for any number of topics without retraining.
 
     Parameters
     ----------
     n_topics : int or "auto", default=20
         Number of merged topics; ``"auto"`` lets HDBSCAN choose it from the atoms.
     sae : SparseAutoencoder, str or Path, optional
-        A pretrained SAE (or the path of an SAE-Lens folder), kept frozen. When omitted an
-        SAE is trained on the embeddings passed to :meth:`fit`.
+        A pretrained SAE, kept frozen: ``"minilm-foundation"`` (the shipped dictionary for
+        all-MiniLM-L6-v2 embeddings), the path of an SAE-Lens folder, or an SAE object. When
+        omitted an SAE is trained on the embeddings passed to :meth:`fit`.
     sae_config : SAETrainingConfig, optional
         Training hyper-parameters (paper defaults where measurements did not argue
         otherwise; see :class:`SAETrainingConfig`).
@@ -53,9 +56,19 @@ class SAETopicModel(BaseEstimator):
     embedding_model : "default", None, callable or object with ``encode``, default="default"
         Embeds documents when no embeddings are given (and vocabulary words for the merge).
         ``"default"`` is the offline all-MiniLM-L6-v2 (``[embed]`` extra).
+    atom_space : {"centroids", "words"}, default="centroids"
+        Where atoms are placed for merging. ``"centroids"``: the mixture-weighted mean
+        reconstruction of each atom's documents (needs no word vectors). ``"words"``: the
+        average word vector of each atom's top words (the paper's merge; see
+        ``word_vectors``). Measured on 20 Newsgroups and the bundled corpus in the README.
+    background_share : float in [0, 1), default=0.25
+        Share of the corpus's mixture mass given to the background topic: the least
+        selective atoms (lowest mean weight where they fire) holding this share are merged
+        into no topic. A document's topic mixture then sums to one minus its background
+        share, and its main topic is its largest content topic. 0 keeps every atom.
     word_vectors : "auto", "embedder", "decoder", path, KeyedVectors or callable, default="auto"
-        Word vectors that place atoms for merging. ``"auto"``: the embedding model when one is
-        available, else the decoder directions.
+        Word vectors that place atoms when ``atom_space="words"``. ``"auto"``: the embedding
+        model when one is available, else the decoder directions.
     background_weight : float, default=0.3
         ``pi``: share of the background word distribution in the emission likelihood.
     top_p : float, default=0.9
@@ -89,7 +102,9 @@ class SAETopicModel(BaseEstimator):
     atom_topic_vectors_ : ndarray of shape (n_atoms, dim)
         Where each atom sits for merging.
     atom_to_topic_ : ndarray of shape (n_atoms,)
-        Topic of every atom, -1 for invalid atoms.
+        Topic of every atom, -1 for invalid and background atoms.
+    background_atoms_ : ndarray of shape (n_atoms,), bool
+        The diffuse atoms that form the background topic (see ``background_share``).
     topic_word_ : ndarray of shape (n_topics_, n_words)
         Word distribution of every merged topic.
     components_ : ndarray of shape (n_topics_, n_words)
@@ -117,9 +132,11 @@ class SAETopicModel(BaseEstimator):
     The fit runs the stages of :mod:`bertopic_saetm.stages` (vocabulary, atoms, emission,
     merge); every parameter is validated first, so a bad value fails before any training.
 
-    :meth:`transform` rows sum to 1, except for documents on which no (valid) atom fires:
-    their rows are all zero. Such documents are listed in ``inactive_documents_`` for the
-    training corpus; for new documents, check ``row.sum() == 0``.
+    :meth:`transform` rows sum to 1 minus the document's background share (1 with
+    ``background_share=0``); documents on which no (valid) atom fires have all-zero rows
+    (listed in ``inactive_documents_`` for the training corpus). :meth:`predict` gives every
+    document's main topic: its largest content topic, -1 when it has none (as BERTopic's
+    outliers).
 
     Examples
     --------
@@ -142,6 +159,8 @@ class SAETopicModel(BaseEstimator):
         sae_config=None,
         vectorizer=None,
         embedding_model="default",
+        atom_space="centroids",
+        background_share=0.25,
         word_vectors="auto",
         background_weight=0.3,
         top_p=0.9,
@@ -156,6 +175,8 @@ class SAETopicModel(BaseEstimator):
         self.sae_config = sae_config
         self.vectorizer = vectorizer
         self.embedding_model = embedding_model
+        self.atom_space = atom_space
+        self.background_share = background_share
         self.word_vectors = word_vectors
         self.background_weight = background_weight
         self.top_p = top_p
@@ -218,6 +239,8 @@ class SAETopicModel(BaseEstimator):
                 embedder = required_embedder(self.embedding_model)
                 with stopwatch(seconds, "embed"):
                     embeddings = embed(embedder, documents, self.verbose)
+            if sae is not None:
+                check_dictionary_inputs(sae, np.shape(embeddings)[-1], self.embedding_model)
             embeddings = check_embeddings(embeddings, n_docs,
                                           sae.d_in if sae is not None else None)
         with stopwatch(seconds, "vocabulary"):
@@ -268,6 +291,7 @@ class SAETopicModel(BaseEstimator):
         self.atom_prior_ = emission.atom_prior
         self.inactive_documents_ = emission.inactive_documents
         self.atom_topic_vectors_ = fitted.merge.topic_vectors
+        self.background_atoms_ = fitted.merge.background
         self.embedder_ = fitted.embedder
         self.fit_seconds_ = dict(fitted.fit_seconds)
         return self.set_partition(fitted.merge.atom_to_topic)
@@ -307,7 +331,8 @@ class SAETopicModel(BaseEstimator):
         check_is_fitted(self, "topic_word_", msg=_NOT_FITTED)
         n_topics = check_n_topics(n_topics)
         stages = FitStages.from_params({**self.get_params(deep=False), "n_topics": n_topics})
-        self.set_partition(stages.merge.partition(self.atom_topic_vectors_, self.atom_prior_))
+        content_prior = np.where(self.background_atoms_, 0.0, self.atom_prior_)
+        self.set_partition(stages.merge.partition(self.atom_topic_vectors_, content_prior))
         self.n_topics = n_topics
         return self
 
@@ -391,11 +416,28 @@ class SAETopicModel(BaseEstimator):
         Returns
         -------
         ndarray of shape (n_documents, n_topics_)
-            Rows sum to 1, or are all zero for documents on which no atom fires.
+            Rows sum to 1 minus the document's background share; all zero for documents on
+            which no atom fires.
         """
         theta = self.transform_atoms(documents, embeddings, activations)
         merged = theta @ assignment_matrix(self.atom_to_topic_, self.n_topics_)
         return np.asarray(merged.todense())
+
+    def predict(self, documents=None, embeddings=None, activations=None) -> np.ndarray:
+        """Main topic of each document: the largest column of :meth:`transform`.
+
+        Parameters
+        ----------
+        documents, embeddings, activations
+            As for :meth:`transform`.
+
+        Returns
+        -------
+        ndarray of shape (n_documents,), int
+            Topic ids; -1 for documents with no content-topic mass (only background atoms,
+            or none, fire on them).
+        """
+        return main_topics(self.transform(documents, embeddings, activations))
 
     def iter_transform(self, embeddings, batch_size: int = 8192):
         """Topic mixtures batch by batch, for corpora too large to hold at once.

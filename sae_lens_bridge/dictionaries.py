@@ -15,6 +15,7 @@ import torch
 from safetensors import SafetensorError
 from safetensors.numpy import load_file, save_file
 
+from bertopic_saetm.dictionaries import is_pretrained_name, pretrained_path
 from bertopic_saetm.sae import SparseAutoencoder, save_sae
 from bertopic_saetm.sae.sae_lens_format import (
     SPARSITY_FILE,
@@ -110,7 +111,8 @@ def load_dictionary(source, sae_id: str | None = None, *, fold_decoder_norm: boo
     Parameters
     ----------
     source : str or Path
-        A folder with ``cfg.json`` + ``sae_weights.safetensors`` (optional
+        ``"minilm-foundation"`` (the dictionary shipped with bertopic_saetm), a folder with
+        ``cfg.json`` + ``sae_weights.safetensors`` (optional
         ``sparsity.safetensors``), read without sae_lens; or, with ``sae_id``, an SAE-Lens
         release name (``"gpt2-small-res-jb"``) or Hugging Face repo id.
     sae_id : str, optional
@@ -133,6 +135,8 @@ def load_dictionary(source, sae_id: str | None = None, *, fold_decoder_norm: boo
         Unknown architecture, malformed config, weights that do not match it.
     """
     if sae_id is None:
+        if is_pretrained_name(source):  # a dictionary shipped with bertopic_saetm
+            source = pretrained_path(source)
         return _load_folder(Path(source), fold_decoder_norm)
     return _load_release(str(source), sae_id, fold_decoder_norm, device)
 

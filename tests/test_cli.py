@@ -37,7 +37,8 @@ def test_fit_saves_a_loadable_model(model_dir, capsys):
     assert main(["topics", str(model_dir), "--top-n", "4"]) == 0
     table = capsys.readouterr().out.splitlines()
     assert table[0].split() == ["topic", "share", "atoms", "top", "words"]
-    assert len(table) == 6 and all(len(line.split()) == 3 + 4 for line in table[1:])
+    assert len(table) == 7 and all(len(line.split()) == 3 + 4 for line in table[1:6])
+    assert table[6].split()[0] == "-1" and "background" in table[6]
 
 
 def test_retopic_rewrites_the_model(files, model_dir, capsys, tmp_path):

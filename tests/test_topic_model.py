@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 import torch
+from sklearn.base import clone
 
 from bertopic_saetm import SAEConfig, SAETopicModel, SparseAutoencoder, save_sae
 
@@ -35,14 +36,39 @@ def test_fitted_attributes(fitted, corpus):
     assert set(fitted.fit_seconds_) >= {"vocabulary", "sae", "word_emission", "merge", "total"}
 
 
-def test_transform_rows_are_distributions(fitted, corpus):
+def test_transform_rows_are_content_shares_and_predict_their_argmax(fitted, corpus):
     theta = fitted.transform(embeddings=corpus.embeddings)
     assert theta.shape == (len(corpus.texts), 12)
+    atoms = fitted.transform_atoms(embeddings=corpus.embeddings)
+    background = np.asarray(atoms[:, fitted.background_atoms_].sum(axis=1)).ravel()
     sums = theta.sum(axis=1)
     active = np.setdiff1d(np.arange(len(sums)), fitted.inactive_documents_)
-    np.testing.assert_allclose(sums[active], 1.0)
+    np.testing.assert_allclose(sums[active] + background[active], 1.0)
     np.testing.assert_array_equal(sums[fitted.inactive_documents_], 0.0)
     assert (theta >= 0).all()
+    # The background holds about its share of the mass; documents keep it in their rows.
+    assert abs(background.mean() - fitted.background_share) < 0.05
+    main = fitted.predict(embeddings=corpus.embeddings)
+    has_content = sums > 0
+    np.testing.assert_array_equal(main[has_content], theta[has_content].argmax(axis=1))
+    assert (main[~has_content] == -1).all()
+
+
+def test_background_atoms_stay_out_of_every_topic(fitted, corpus):
+    flagged = fitted.background_atoms_
+    assert 0 < flagged.sum() < (fitted.atom_prior_ > 0).sum()
+    assert (fitted.atom_to_topic_[flagged] == -1).all()
+    # The flagged atoms are the least selective (mean weight where they fire).
+    atoms = fitted.transform_atoms(embeddings=corpus.embeddings).tocsc()
+    fires = np.diff(atoms.indptr)
+    selectivity = np.asarray(atoms.sum(axis=0)).ravel() / np.maximum(fires, 1)
+    active = fires > 0
+    assert selectivity[flagged].max() <= selectivity[active & ~flagged].min()
+    model = clone(fitted).set_params(background_share=0.0)
+    model.fit(corpus.texts[:400], corpus.embeddings[:400])
+    assert not model.background_atoms_.any()
+    np.testing.assert_allclose(model.transform(embeddings=corpus.embeddings[:50]).sum(axis=1)[
+        np.setdiff1d(np.arange(50), model.inactive_documents_)], 1.0)
 
 
 def test_topics_make_sense_on_the_bundled_corpus(fitted, corpus):
@@ -85,8 +111,11 @@ def test_set_n_topics_remerges_without_retraining(fitted, corpus):
             assert fitted.n_topics_ == k == fitted.n_topics
             theta = fitted.transform(embeddings=corpus.embeddings)
             assert theta.shape == (len(corpus.texts), k)
-            # Merging moves mass between topics, never creates or loses it.
-            np.testing.assert_allclose(theta.sum(axis=1), np.asarray(atom_theta.sum(axis=1))[:, 0])
+            # Merging moves content mass between topics, never creates or loses it; the
+            # background stays the background.
+            content = atom_theta[:, ~fitted.background_atoms_]
+            np.testing.assert_allclose(theta.sum(axis=1), np.asarray(content.sum(axis=1))[:, 0])
+            assert (fitted.atom_to_topic_[fitted.background_atoms_] == -1).all()
             assert len(fitted.get_topics()) == k
         assert torch.equal(fitted.sae_.W_dec, sae_weights)
         np.testing.assert_array_equal(fitted.atom_word_, atom_word)
@@ -119,7 +148,8 @@ def test_documents_on_which_no_atom_fires_get_zero_rows(corpus):
         sae.W_dec.copy_(torch.cat([eye, -eye], dim=0))
     embeddings = corpus.embeddings[:400].copy()
     embeddings[[5, 17]] = 0.0
-    model = SAETopicModel(n_topics=4, sae=sae, random_state=0, word_vectors="decoder")
+    model = SAETopicModel(n_topics=4, sae=sae, random_state=0, word_vectors="decoder",
+                          background_share=0.0)
     theta = model.fit_transform(corpus.texts[:400], embeddings)
     np.testing.assert_array_equal(model.inactive_documents_, [5, 17])
     np.testing.assert_array_equal(theta[[5, 17]], 0.0)
@@ -198,7 +228,8 @@ def test_bad_n_topics(corpus, n_topics, error):
 
 
 def test_more_topics_than_alive_atoms(fitted):
-    alive = int((fitted.atom_prior_ > 0).sum())
+    # Background atoms join no topic: only the other active atoms can be merged.
+    alive = int(((fitted.atom_prior_ > 0) & ~fitted.background_atoms_).sum())
     with pytest.raises(ValueError, match=f"active atoms \\({alive}\\)"):
         fitted.set_n_topics(alive + 1)
 

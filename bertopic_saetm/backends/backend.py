@@ -384,7 +384,8 @@ class SAETMBackend:
             embedder = stages.merge.embedder()
             merge = stages.merge.fit(emission, self._vocabulary, atoms, embedder)
             merge = Merge(merge.topic_vectors, absorb_unowned_topics(
-                merge.atom_to_topic, theta, merge.topic_vectors, emission.atom_prior))
+                merge.atom_to_topic, theta, merge.topic_vectors, emission.atom_prior),
+                merge.background)
         seconds["total"] = sum(seconds.values())
         return FittedStages(self._vocabulary, atoms, emission, merge, seconds, embedder)
 

@@ -1,0 +1,158 @@
+"""Fit time of SAE-TM against BERTopic's default, on the same embeddings, at three sizes.
+
+    python benchmarks/fit_speed.py [--sizes bundled,20ng,200k] [--data ../shared/data]
+                                   [--sae-tm-params '{"sae": null}']
+
+Sizes: the bundled corpus (1,576 Python docstrings), 20 Newsgroups (18,846 documents) and
+20 Newsgroups replicated 11 times (207,306 documents; each copy's embeddings get a little
+Gaussian noise, and the whole array is a memory-mapped ``.npy``, as a user with a large
+corpus would pass it). Every fit runs in a fresh process: BERTopic() with every default
+(UMAP + HDBSCAN + c-TF-IDF), after UMAP's numba kernels are compiled on 5,000 documents
+outside the timed fit; SAE-TM with its defaults (SAETopicModel(n_topics=50)). Prints each
+SAE-TM stage, the totals and the ratio, then re-topic times (standalone and through
+BERTopic with the backends) on 20 Newsgroups, and the vocabulary word-vector time of a
+first and a second fit with ``atom_space="words"`` (the cache in the user's cache folder).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import logging
+import multiprocessing
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+REPLICAS = 11
+
+
+def load_size(size: str, data: Path, scratch: Path):
+    """(documents, embeddings) of one benchmark size; 200k embeddings are memory-mapped."""
+    if size == "bundled":
+        from bertopic_saetm.datasets import load_python_docs
+
+        corpus = load_python_docs()
+        return corpus.texts, corpus.embeddings
+    with gzip.open(data / "20ng.jsonl.gz", "rt") as f:
+        docs = [json.loads(line)["text"] for line in f]
+    embeddings = np.load(data / "20ng.minilm.f16.npy").astype(np.float32)
+    if size == "20ng":
+        return docs, embeddings
+    path = scratch / "replicated.npy"
+    if not path.exists():
+        rng = np.random.default_rng(0)
+        out = np.lib.format.open_memmap(path, "w+", np.float32,
+                                        (REPLICAS * len(docs), embeddings.shape[1]))
+        for r in range(REPLICAS):
+            noisy = embeddings + rng.normal(0, 0.02, embeddings.shape) if r else embeddings.copy()
+            noisy /= np.linalg.norm(noisy, axis=1, keepdims=True).clip(1e-12)
+            out[r * len(docs):(r + 1) * len(docs)] = noisy
+        out.flush()
+        del out
+    return docs * REPLICAS, np.load(path, mmap_mode="r")
+
+
+def fit_bertopic(docs, embeddings) -> dict:
+    from bertopic import BERTopic
+    from umap import UMAP
+
+    UMAP(n_components=5, metric="cosine", n_epochs=20).fit(np.asarray(embeddings[:5000]))
+    tick = time.perf_counter()
+    topic_model = BERTopic()
+    topic_model.fit_transform(docs, np.asarray(embeddings))
+    seconds = time.perf_counter() - tick
+    from joblib.externals.loky import get_reusable_executor
+
+    get_reusable_executor().shutdown(wait=True)  # HDBSCAN's workers keep the process alive
+    return {"total": seconds, "topics": len(topic_model.get_topics()) - 1}
+
+
+def fit_saetm(docs, embeddings, params: dict) -> dict:
+    from bertopic_saetm import SAETopicModel
+
+    tick = time.perf_counter()
+    model = SAETopicModel(n_topics=50, random_state=0, **params).fit(docs, embeddings)
+    stages = dict(model.fit_seconds_)
+    stages["total"] = time.perf_counter() - tick
+    return stages
+
+
+def job(kind: str, size: str, data: Path, scratch: Path, params: dict) -> dict:
+    logging.basicConfig(level=logging.WARNING)
+    docs, embeddings = load_size(size, data, scratch)
+    if kind == "bertopic":
+        return fit_bertopic(docs, embeddings)
+    return fit_saetm(docs, embeddings, params)
+
+
+def retopic_times(data: Path, scratch: Path, params: dict) -> None:
+    from bertopic import BERTopic
+
+    from bertopic_saetm import SAETopicModel
+    from bertopic_saetm.backends import SAETMBackend, set_n_topics
+
+    docs, embeddings = load_size("20ng", data, scratch)
+    model = SAETopicModel(n_topics=50, random_state=0, **params).fit(docs, embeddings)
+    for k in (20, 100, 200):
+        tick = time.perf_counter()
+        model.set_n_topics(k)
+        print(f"  re-topic standalone to {k}: {time.perf_counter() - tick:.2f} s")
+    backend = SAETMBackend(SAETopicModel(n_topics=50, random_state=0, **params))
+    topic_model = BERTopic(**backend.components(docs))
+    topic_model.fit_transform(docs, embeddings)
+    for k in (20, 100, 200):
+        tick = time.perf_counter()
+        set_n_topics(topic_model, k)
+        print(f"  re-topic through BERTopic to {k}: {time.perf_counter() - tick:.2f} s")
+
+
+def word_vector_times(data: Path, scratch: Path) -> None:
+    from bertopic_saetm import SAETopicModel
+
+    docs, embeddings = load_size("20ng", data, scratch)
+    for attempt in ("first", "second"):
+        model = SAETopicModel(n_topics=50, random_state=0, atom_space="words")
+        model.fit(docs, embeddings)
+        print(f"  {attempt} fit, atom_space='words': merge stage (vocabulary word vectors + "
+              f"k-means) {model.fit_seconds_['merge']:.2f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--sizes", default="bundled,20ng,200k")
+    parser.add_argument("--sae-tm-params", default="{}", type=json.loads,
+                        help="extra SAETopicModel parameters, as JSON")
+    parser.add_argument("--no-extras", action="store_true",
+                        help="skip the re-topic and word-vector timings")
+    args = parser.parse_args()
+    context = multiprocessing.get_context("spawn")
+    with tempfile.TemporaryDirectory() as scratch:
+        scratch = Path(scratch)
+        for size in args.sizes.split(","):
+            results = {}
+            for kind in ("bertopic", "saetm"):
+                with ProcessPoolExecutor(1, mp_context=context) as pool:
+                    results[kind] = pool.submit(job, kind, size, args.data, scratch,
+                                                args.sae_tm_params).result()
+            saetm, bertopic = results["saetm"], results["bertopic"]
+            stages = ", ".join(f"{k} {v:.1f}" for k, v in saetm.items() if k != "total")
+            print(f"{size}: BERTopic default {bertopic['total']:.1f} s "
+                  f"({bertopic['topics']} topics); SAE-TM {saetm['total']:.1f} s ({stages}); "
+                  f"ratio SAE-TM / BERTopic {saetm['total'] / bertopic['total']:.2f}",
+                  flush=True)
+        if not args.no_extras:
+            print("re-topic (20 Newsgroups):")
+            retopic_times(args.data, scratch, args.sae_tm_params)
+            print("vocabulary word vectors (20 Newsgroups):")
+            word_vector_times(args.data, scratch)
+
+
+if __name__ == "__main__":
+    main()
