@@ -212,9 +212,8 @@ class SAETopicModel(BaseEstimator):
         self._fit(documents, embeddings, counts, activations)
         return self
 
-    def _fit(self, documents, embeddings, counts, activations):
-        # Runs the four stages; returns the inputs transform needs to reproduce the
-        # training mixtures (fit_transform).
+    def _fit(self, documents, embeddings, counts, activations) -> sp.csr_matrix:
+        # Runs the four stages; returns the training documents' mixtures over atoms.
         stages = FitStages.from_params(self.get_params(deep=False))
         if documents is None and counts is not None:
             # A precomputed bag-of-words stands in for the texts (corpora too large to keep
@@ -258,8 +257,7 @@ class SAETopicModel(BaseEstimator):
                                             embedder if embedder is not None else word_embedder))
         logger.info("SAE-TM fitted in %.1fs: %s", seconds["total"], ", ".join(
             f"{k} {v:.1f}s" for k, v in seconds.items() if k != "total"))
-        return {"activations": activations} if activations is not None else {
-            "embeddings": embeddings}
+        return atoms.theta
 
     def set_fitted_stages(self, fitted: FittedStages) -> SAETopicModel:
         """Become the model that stage values computed elsewhere describe.
@@ -419,9 +417,12 @@ class SAETopicModel(BaseEstimator):
             Rows sum to 1 minus the document's background share; all zero for documents on
             which no atom fires.
         """
-        theta = self.transform_atoms(documents, embeddings, activations)
-        merged = theta @ assignment_matrix(self.atom_to_topic_, self.n_topics_)
-        return np.asarray(merged.todense())
+        return self._topic_mixture(self.transform_atoms(documents, embeddings, activations))
+
+    def _topic_mixture(self, theta: sp.csr_matrix) -> np.ndarray:
+        # Mixtures over atoms (n_documents, n_atoms) -> over topics (n_documents, n_topics_).
+        return np.asarray((theta @ assignment_matrix(self.atom_to_topic_, self.n_topics_))
+                          .todense())
 
     def predict(self, documents=None, embeddings=None, activations=None) -> np.ndarray:
         """Main topic of each document: the largest column of :meth:`transform`.
@@ -463,8 +464,9 @@ class SAETopicModel(BaseEstimator):
 
     def fit_transform(self, documents, embeddings=None, counts=None, *, activations=None
                       ) -> np.ndarray:
-        """``fit(...).transform(...)`` on the same inputs, computed once."""
-        return self.transform(**self._fit(documents, embeddings, counts, activations))
+        """``fit(...).transform(...)`` on the same inputs (equal up to rounding), computed once
+        from the training mixtures."""
+        return self._topic_mixture(self._fit(documents, embeddings, counts, activations))
 
     # ------------------------------------------------------------------- topics
     def get_topics(self, top_n: int = 10) -> list[list[tuple[str, float]]]:

@@ -45,8 +45,10 @@ N_TOPICS = 12
 
 def saetm_params(**overrides):
     """Estimator parameters shared by the BERTopic and the standalone fits."""
+    # Without the background topic, so that BERTopic's state can be checked against
+    # mixtures that sum to 1; tests/backends/test_background.py covers the background.
     params = dict(n_topics=N_TOPICS, sae_config=FAST_SAE, random_state=0,
-                  word_vectors="decoder")
+                  word_vectors="decoder", background_share=0.0)
     params.update(overrides)
     return params
 
