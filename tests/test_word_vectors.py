@@ -46,7 +46,8 @@ def test_sources_and_errors():
 def test_model_merges_with_a_vector_file(fitted, corpus, tmp_path):
     path = tmp_path / "glove.txt"
     _write_vectors(path, list(fitted.vocabulary_), dim=16)
-    model = SAETopicModel(n_topics=5, sae=fitted.sae_, word_vectors=str(path), random_state=0)
+    model = SAETopicModel(n_topics=5, sae=fitted.sae_, word_vectors=str(path), random_state=0,
+                          atom_space="words")
     model.fit(corpus.texts, corpus.embeddings)
     assert model.atom_topic_vectors_.shape == (fitted.sae_.d_sae, 16)
     assert model.n_topics_ == 5
