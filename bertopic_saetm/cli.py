@@ -149,8 +149,8 @@ def cmd_evaluate(args) -> int:
     corpus = _corpus(args)
     assignments = None
     if corpus.labels is not None:
-        theta = model.transform(corpus.texts, _embeddings(args.embeddings, len(corpus.texts)))
-        assignments = theta.argmax(axis=1)
+        assignments = model.predict(corpus.texts,
+                                    _embeddings(args.embeddings, len(corpus.texts)))
     scores = evaluate(model, reference=ReferenceCorpus.for_model(model, corpus.texts),
                       labels=corpus.labels, assignments=assignments, c_v=not args.no_cv)
     if args.json:

@@ -287,31 +287,8 @@ def mixture_word_distribution(atom_word: np.ndarray, atom_weights) -> np.ndarray
     return np.divide(weighted, mass, out=np.zeros_like(weighted), where=mass > 0)
 
 
-def main_topics(mixture) -> np.ndarray:
-    """Argmax topic of every row of a mixture, -1 for all-zero rows.
-
-    Parameters
-    ----------
-    mixture : ndarray or sparse matrix of shape (n_documents, n_topics)
-
-    Returns
-    -------
-    ndarray of shape (n_documents,), int
-    """
-    if sp.issparse(mixture):
-        mixture = sp.csr_matrix(mixture)
-        labels = np.asarray(mixture.argmax(axis=1)).ravel().astype(np.int64)
-        top = mixture.max(axis=1).toarray().ravel()
-    else:
-        mixture = np.asarray(mixture)
-        labels = mixture.argmax(axis=1).astype(np.int64)
-        top = mixture.max(axis=1)
-    labels[top <= 0] = -1
-    return labels
-
-
 def absorb_unowned_topics(
-    atom_to_topic: np.ndarray, theta, topic_vectors: np.ndarray, prior: np.ndarray
+    atom_to_topic: np.ndarray, label, topic_vectors: np.ndarray, prior: np.ndarray
 ) -> np.ndarray:
     """Fold topics that are no document's main topic into their nearest topic.
 
@@ -323,8 +300,10 @@ def absorb_unowned_topics(
     Parameters
     ----------
     atom_to_topic : ndarray of shape (n_atoms,)
-    theta : sparse matrix of shape (n_documents, n_atoms)
-        Mixtures over atoms of the documents.
+    label : callable
+        ``label(atom_to_topic)``: the documents' main topics under a partition, ndarray of
+        shape (n_documents,), -1 for none (e.g. ``SAETopicModel.main_topics_of`` on the
+        training mixtures).
     topic_vectors : ndarray of shape (n_atoms, dim)
     prior : ndarray of shape (n_atoms,)
 
@@ -336,7 +315,7 @@ def absorb_unowned_topics(
     atom_to_topic = atom_to_topic.copy()
     while True:
         n_topics = int(atom_to_topic.max()) + 1
-        labels = main_topics(theta @ assignment_matrix(atom_to_topic, n_topics))
+        labels = label(atom_to_topic)
         owned = np.bincount(labels[labels >= 0], minlength=n_topics) > 0
         if owned.all() or not owned.any():
             break

@@ -13,7 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .dictionaries import check_dictionary_inputs
 from .embedders import embed, required_embedder
-from .merging import assignment_matrix, main_topics
+from .merging import assignment_matrix
 from .mixtures import mixtures_over, normalise_activations  # noqa: F401 (kept importable here)
 from .stages import (
     PARAMETER_CONSTRAINTS,
@@ -23,6 +23,7 @@ from .stages import (
     stopwatch,
     topics_of,
 )
+from .topic_assignment import assign_main_topics, topic_directions
 from .validation import check_activations, check_documents, check_embeddings, check_n_topics
 
 logger = logging.getLogger(__name__)
@@ -425,12 +426,7 @@ class SAETopicModel(BaseEstimator):
                           .todense())
 
     def predict(self, documents=None, embeddings=None, activations=None) -> np.ndarray:
-        """Main topic of each document: the largest column of :meth:`transform`.
-
-        Parameters
-        ----------
-        documents, embeddings, activations
-            As for :meth:`transform`.
+        """Main topic of each document (:meth:`main_topics_of`); inputs as for :meth:`transform`.
 
         Returns
         -------
@@ -438,7 +434,38 @@ class SAETopicModel(BaseEstimator):
             Topic ids; -1 for documents with no content-topic mass (only background atoms,
             or none, fire on them).
         """
-        return main_topics(self.transform(documents, embeddings, activations))
+        return self.main_topics_of(self.transform_atoms(documents, embeddings, activations))
+
+    def main_topics_of(self, theta, atom_to_topic=None) -> np.ndarray:
+        """Main topic of documents given their mixtures over atoms.
+
+        The topic of the document's mixture whose direction its content atoms point closest
+        to (a posterior, see :mod:`bertopic_saetm.topic_assignment`), not the mixture's
+        plain argmax, which favours topics made of many weak atoms.
+
+        Parameters
+        ----------
+        theta : sparse matrix of shape (n_documents, n_atoms)
+            As :meth:`transform_atoms` returns.
+        atom_to_topic : ndarray of shape (n_atoms,), optional
+            A partition other than the fitted ``atom_to_topic_``.
+
+        Returns
+        -------
+        ndarray of shape (n_documents,), int
+            Topic ids, -1 where no content topic has mass.
+        """
+        check_is_fitted(self, "topic_word_", msg=_NOT_FITTED)
+        atom_to_topic = np.asarray(self.atom_to_topic_ if atom_to_topic is None
+                                   else atom_to_topic)
+        n_topics = int(atom_to_topic.max()) + 1
+        decoder = self.sae_.W_dec.detach().cpu().double().numpy()
+        # Centroid topic vectors are mean reconstructions: their offset from the decoder
+        # bias is the atom's direction; otherwise the decoder row is.
+        offsets = (self.atom_topic_vectors_ - self.sae_.b_dec.detach().cpu().double().numpy()
+                   if self.atom_space == "centroids" else decoder)
+        directions = topic_directions(offsets, self.atom_prior_, atom_to_topic, n_topics)
+        return assign_main_topics(theta, atom_to_topic, n_topics, decoder, directions)
 
     def iter_transform(self, embeddings, batch_size: int = 8192):
         """Topic mixtures batch by batch, for corpora too large to hold at once.

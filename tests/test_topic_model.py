@@ -36,7 +36,7 @@ def test_fitted_attributes(fitted, corpus):
     assert set(fitted.fit_seconds_) >= {"vocabulary", "sae", "word_emission", "merge", "total"}
 
 
-def test_transform_rows_are_content_shares_and_predict_their_argmax(fitted, corpus):
+def test_transform_rows_are_content_shares_and_predict_a_topic_of_the_row(fitted, corpus):
     theta = fitted.transform(embeddings=corpus.embeddings)
     assert theta.shape == (len(corpus.texts), 12)
     atoms = fitted.transform_atoms(embeddings=corpus.embeddings)
@@ -50,8 +50,12 @@ def test_transform_rows_are_content_shares_and_predict_their_argmax(fitted, corp
     assert abs(background.mean() - fitted.background_share) < 0.05
     main = fitted.predict(embeddings=corpus.embeddings)
     has_content = sums > 0
-    np.testing.assert_array_equal(main[has_content], theta[has_content].argmax(axis=1))
+    np.testing.assert_array_equal(main, fitted.main_topics_of(atoms))
+    # The main topic is always one the document's mixture holds (not just the argmax:
+    # see test_topic_assignment.py), and -1 exactly where it holds none.
+    assert (theta[has_content, main[has_content]] > 0).all()
     assert (main[~has_content] == -1).all()
+    assert (main != theta.argmax(axis=1))[has_content].any()
 
 
 def test_background_atoms_stay_out_of_every_topic(fitted, corpus):

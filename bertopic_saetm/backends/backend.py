@@ -32,8 +32,8 @@ import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
-from ..merging import absorb_unowned_topics, assignment_matrix, main_topics
-from ..stages import FitStages, FittedStages, Merge, Vocabulary, stopwatch
+from ..merging import absorb_unowned_topics, assignment_matrix
+from ..stages import FitStages, FittedStages, Vocabulary, stopwatch
 from ..topic_model import SAETopicModel
 from ..validation import check_documents, check_embeddings
 from .bertopic_internals import topic_mapping
@@ -365,12 +365,12 @@ class SAETMBackend:
             )
         tick = time.perf_counter()
         model = self.model
-        if self.reuse_fit:
-            model.set_partition(absorb_unowned_topics(
-                model.atom_to_topic_, theta, model.atom_topic_vectors_, model.atom_prior_))
-        else:
+        if not self.reuse_fit:
             model.set_fitted_stages(self._fit_emission_and_merge(theta))
-        self._labels = main_topics(self.merged_mixture(theta))
+        model.set_partition(absorb_unowned_topics(
+            model.atom_to_topic_, self._labeller(theta), model.atom_topic_vectors_,
+            model.atom_prior_))
+        self._labels = model.main_topics_of(theta)
         self.stage = BackendStage.MERGED
         logger.info("SAE-TM emission and merge took %.1fs", time.perf_counter() - tick)
 
@@ -383,9 +383,6 @@ class SAETMBackend:
         with stopwatch(seconds, "merge"):
             embedder = stages.merge.embedder()
             merge = stages.merge.fit(emission, self._vocabulary, atoms, embedder)
-            merge = Merge(merge.topic_vectors, absorb_unowned_topics(
-                merge.atom_to_topic, theta, merge.topic_vectors, emission.atom_prior),
-                merge.background)
         seconds["total"] = sum(seconds.values())
         return FittedStages(self._vocabulary, atoms, emission, merge, seconds, embedder)
 
@@ -400,9 +397,14 @@ class SAETMBackend:
         model = self.model.set_n_topics(n_topics)
         theta = self._encoded.theta
         model.set_partition(absorb_unowned_topics(
-            model.atom_to_topic_, theta, model.atom_topic_vectors_, model.atom_prior_))
-        self._labels = main_topics(self.merged_mixture(theta))
+            model.atom_to_topic_, self._labeller(theta), model.atom_topic_vectors_,
+            model.atom_prior_))
+        self._labels = model.main_topics_of(theta)
         self.stage = BackendStage.MERGED
+
+    def _labeller(self, theta):
+        # Main topics of the training documents under any partition of the atoms.
+        return lambda atom_to_topic: self.model.main_topics_of(theta, atom_to_topic)
 
     # ---------------------------------------------------------- shared queries
     def merged_mixture(self, theta) -> np.ndarray:

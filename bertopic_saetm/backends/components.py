@@ -9,7 +9,6 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from ..merging import main_topics
 from .backend import ZERO_SHOT_UNSUPPORTED
 from .fit_state import BackendStage
 
@@ -60,8 +59,8 @@ class AtomMerger:
     Attributes
     ----------
     labels_ : ndarray of shape (n_documents,)
-        Main topic of every document (argmax of its topic mixture); -1 only for documents
-        on which no atom fires.
+        Main topic of every document (``SAETopicModel.main_topics_of``: the topic of its
+        mixture its atoms point closest to); -1 for documents with no content atom.
     probabilities_ : ndarray of shape (n_documents, n_topics)
         Topic mixture of every document: rows sum to 1, or are all zero for the -1
         documents. BERTopic keeps it as its ``probabilities_``, renumbered to its topic ids.
@@ -69,7 +68,7 @@ class AtomMerger:
     Notes
     -----
     BERTopic can only show a topic that is some document's main topic, so merged topics
-    that are nobody's argmax are folded into their nearest topic (logged). The topic count
+    that are nobody's main topic are folded into their nearest topic (logged). The topic count
     can then be a little lower than ``n_topics``.
     """
 
@@ -94,8 +93,9 @@ class AtomMerger:
         raise NotImplementedError(_NO_ONLINE)
 
     def predict(self, X) -> np.ndarray:
-        """Main topic of each document, ndarray of shape (n_documents,); -1: no atom fires."""
-        return main_topics(self.predict_proba(X))
+        """Main topic of each document, ndarray of shape (n_documents,); -1: no content atom
+        fires (``SAETopicModel.main_topics_of``)."""
+        return self.backend.model.main_topics_of(sp.csr_matrix(X))
 
     def predict_proba(self, X) -> np.ndarray:
         """Topic mixtures, ndarray of shape (n_documents, n_topics), rows sum to 1 or 0."""

@@ -123,7 +123,7 @@ def _initialised_sae(X: np.ndarray, config: SAETrainingConfig, scale: float,
     n, d_in = X.shape
     sae = SparseAutoencoder(SAEConfig(
         d_in=d_in,
-        d_sae=config.expansion_factor * d_in,
+        d_sae=config.atoms_for(n, d_in),
         architecture=config.architecture,
         k=config.k if config.architecture == "topk" else None,
     ))
@@ -197,8 +197,14 @@ class _Schedule:
         return min(1.0, step / self.warmup)
 
     def may_stop_early(self, step: int) -> bool:
-        """Whether a plateau at ``step`` ends training (after the warm-up, before the anneal)."""
-        return self.warmup < step < self.decay_start
+        """Whether a plateau at ``step`` ends training (in the plan's second half, before the
+        anneal).
+
+        The first half always runs: stopping at the first plateau after the warm-up left
+        small dictionaries under-trained (20 Newsgroups, 384 atoms: 395 of 2,262 planned
+        steps, NPMI at K = 20 .091 against .135 after the 754 steps of a 10-epoch plan).
+        """
+        return max(self.warmup, self.planned // 2) < step < self.decay_start
 
     def anneal_from(self, step: int) -> None:
         self.decay_start = step

@@ -1,0 +1,111 @@
+"""Topic quality and fit time against the size of the corpus-trained dictionary.
+
+    python benchmarks/dictionary_size.py [--corpora 20ng,bundled] [--atoms auto,paper,384]
+        [--seeds 0,1,2] [--k 20,50,100,200] [--params '{"background_share": 0.25}']
+        [--sae-config '{"min_steps": 1500}'] [--sample N]
+
+For each corpus, dictionary and seed: one SAETopicModel fit at the first K (defaults
+otherwise; ``auto`` is the default size rule, ``paper`` is ``SAETrainingConfig.paper()``
+with 4 x d atoms, a number fixes ``n_atoms``), re-topicked to every other K. Prints NPMI,
+TD@25, purity of the main topics (``predict``) against the labels, the largest content
+topic's share of the documents and the share whose main topic is -1 (as
+``benchmarks/foundation_vs_corpus.py``), then the number of atoms, how many never fire, the
+SAE's explained variance, its steps and the fit time of each stage. ``--sample N`` fits a
+random sample of N documents of every corpus (NPMI on the sample itself). Run it alone on
+the machine: stage times are wall times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+import numpy as np
+from foundation_vs_corpus import DEFAULT_DATA, load, scores
+
+from bertopic_saetm import SAETopicModel
+from bertopic_saetm.evaluation import ReferenceCorpus
+from bertopic_saetm.sae import SAETrainingConfig
+
+METRICS = ("npmi", "td25", "purity", "largest", "outliers")
+STAGES = ("vocabulary", "sae", "word_emission", "merge", "total")
+
+
+def sample(docs, labels, embeddings, size: int | None, seed: int = 0):
+    """A random sample of ``size`` documents (all of them when size is None)."""
+    if size is None or size >= len(docs):
+        return docs, labels, embeddings
+    rows = np.sort(np.random.default_rng(seed).choice(len(docs), size, replace=False))
+    return [docs[i] for i in rows], labels[rows], embeddings[rows]
+
+
+def fit_once(docs, embeddings, atoms: str, k: int, seed: int, params: dict,
+             sae_config: dict):
+    """A fitted model and its wall time; ``atoms``: "auto", "paper" or a number of atoms."""
+    if atoms == "paper":
+        config = SAETrainingConfig.paper(**sae_config)
+    else:
+        sizing = {} if atoms == "auto" else {"n_atoms": int(atoms)}
+        config = SAETrainingConfig(**sizing, **sae_config)
+    tick = time.perf_counter()
+    model = SAETopicModel(n_topics=k, sae_config=config, random_state=seed, **params)
+    model.fit(docs, embeddings)
+    return model, time.perf_counter() - tick
+
+
+def row(label: str, per_seed: list, models: list, ks: list[int]) -> str:
+    """One markdown row: metrics per K (means over seeds), dictionary facts, stage times."""
+    cells = [" / ".join(f"{np.mean([r[i][m] for r in per_seed]):.3f}" for i in range(len(ks)))
+             for m in METRICS]
+    atoms = models[0].sae_.d_sae
+    silent = np.mean([int((m.atom_prior_ <= 0).sum()) for m in models])
+    ev = np.mean([m.sae_report_["explained_variance"] for m in models])
+    steps = np.mean([m.sae_report_["steps"] for m in models])
+    times = " / ".join(f"{np.mean([m.fit_seconds_.get(s, 0.0) for m in models]):.1f}"
+                       for s in STAGES)
+    return (f"| {label} | " + " | ".join(cells) +
+            f" | {atoms} | {silent:.0f} | {ev:.2f} | {steps:.0f} | {times} |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default=DEFAULT_DATA)
+    parser.add_argument("--corpora", default="20ng,bundled")
+    parser.add_argument("--atoms", default="auto,paper")
+    parser.add_argument("--seeds", default="0")
+    parser.add_argument("--k")
+    parser.add_argument("--params", default="{}", help="other SAETopicModel parameters, JSON")
+    parser.add_argument("--sae-config", default="{}",
+                        help="other SAETrainingConfig fields, JSON")
+    parser.add_argument("--sample", type=int)
+    args = parser.parse_args()
+    params = json.loads(args.params)
+    for name in args.corpora.split(","):
+        docs, labels, embeddings = sample(*load(name, args.data), args.sample)
+        ks = [int(k) for k in (args.k or ("15,30" if name == "bundled" else
+                                          "20,50,100,200")).split(",")]
+        print(f"\n{name}: {len(docs)} documents; K = {' / '.join(map(str, ks))}, mean over "
+              f"seeds {args.seeds}; params {params}, SAE {args.sae_config}")
+        print("| atoms | " + " | ".join(METRICS) + " | n_atoms | silent | EV | steps | "
+              "seconds " + " / ".join(STAGES) + " |")
+        print("|---" * (len(METRICS) + 6) + "|")
+        reference = None
+        for atoms in args.atoms.split(","):
+            per_seed, models = [], []
+            for seed in (int(s) for s in args.seeds.split(",")):
+                model, _ = fit_once(docs, embeddings, atoms, ks[0], seed, params,
+                                    json.loads(args.sae_config))
+                if reference is None:
+                    reference = ReferenceCorpus.for_model(model, docs)
+                per_k = []
+                for k in ks:
+                    model.set_n_topics(k)
+                    per_k.append(scores(model, embeddings, labels, reference, cv=False))
+                per_seed.append(per_k)
+                models.append(model)
+            print(row(atoms, per_seed, models, ks), flush=True)
+
+
+if __name__ == "__main__":
+    main()
