@@ -2,11 +2,6 @@ import os
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-# The tests never read or fill the user's cache folder (word vectors, ...): one fresh
-# folder per test session, so a run measures a cold start.
-import tempfile  # noqa: E402
-
-os.environ["BERTOPIC_SAETM_CACHE"] = tempfile.mkdtemp(prefix="saetm-test-cache-")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
@@ -14,6 +9,20 @@ import torch  # noqa: E402
 
 from bertopic_saetm import SAETopicModel, SAETrainingConfig  # noqa: E402
 from bertopic_saetm.datasets import load_python_docs  # noqa: E402
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fresh_cache_folder(tmp_path_factory):
+    """The tests never read or fill the user's cache folder (word vectors, ...): one fresh
+    folder per test session, so a run measures a cold start. It lives under pytest's
+    temporary root, which pytest prunes (only the last few sessions are kept)."""
+    before = os.environ.get("BERTOPIC_SAETM_CACHE")
+    os.environ["BERTOPIC_SAETM_CACHE"] = str(tmp_path_factory.mktemp("saetm-cache"))
+    yield
+    if before is None:
+        os.environ.pop("BERTOPIC_SAETM_CACHE", None)
+    else:
+        os.environ["BERTOPIC_SAETM_CACHE"] = before
 
 
 @pytest.fixture(autouse=True)
