@@ -3,6 +3,8 @@ import os
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
+import copy  # noqa: E402
+
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
@@ -38,6 +40,9 @@ def corpus():
 
 #: A small, quick SAE schedule for tests (the defaults aim at corpora of 10k+ documents).
 FAST_SAE = SAETrainingConfig(expansion_factor=2, min_steps=150, max_steps=300)
+#: An even shorter one for tests whose checks do not depend on the SAE's quality (errors
+#: raised, parameters left alone, two fits compared with each other): 384 atoms, <= 50 steps.
+TINY_SAE = SAETrainingConfig(expansion_factor=1, min_steps=40, max_steps=50)
 
 
 @pytest.fixture(scope="session")
@@ -71,7 +76,8 @@ def embedder():
 
 @pytest.fixture
 def make_topic_model(corpus, embedder):
-    """Fit a fresh BERTopic with SAE-TM components (for tests that change it)."""
+    """Fit a fresh BERTopic with SAE-TM components (a test that needs a new fit; tests that
+    only change a fitted model take ``bertopic_fit_copy``)."""
     from bertopic import BERTopic
 
     from bertopic_saetm.backends import SAETMBackend
@@ -97,3 +103,18 @@ def bertopic_fit(corpus, embedder):
     topic_model = BERTopic(embedding_model=embedder, **backend.components(corpus.texts))
     topics, probs = topic_model.fit_transform(corpus.texts, corpus.embeddings)
     return topic_model, backend, topics, probs
+
+
+@pytest.fixture
+def bertopic_fit_copy(bertopic_fit, embedder):
+    """A private deep copy of ``bertopic_fit``, for tests that change the model (merge,
+    reduce, re-topic, update): same state as a fresh fit with ``saetm_params()``, without
+    fitting again. The embedder (read-only) is shared rather than copied."""
+    return copy.deepcopy(bertopic_fit, memo={id(embedder): embedder})
+
+
+@pytest.fixture(scope="session")
+def standalone_fit(corpus):
+    """``SAETopicModel(**saetm_params())`` fitted on the corpus on its own: what the BERTopic
+    fit must match. Read-only; deep-copy it to change it."""
+    return SAETopicModel(**saetm_params()).fit(corpus.texts, corpus.embeddings)
