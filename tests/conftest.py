@@ -118,3 +118,11 @@ def standalone_fit(corpus):
     """``SAETopicModel(**saetm_params())`` fitted on the corpus on its own: what the BERTopic
     fit must match. Read-only; deep-copy it to change it."""
     return SAETopicModel(**saetm_params()).fit(corpus.texts, corpus.embeddings)
+
+
+@pytest.fixture(scope="session")
+def fresh_interpreter(tmp_path_factory):
+    """The report of tests/fresh_interpreter.py's script, run once in a new interpreter."""
+    from .fresh_interpreter import run
+
+    return run(tmp_path_factory.mktemp("fresh-interpreter"))
