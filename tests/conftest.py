@@ -2,11 +2,8 @@ import os
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-# The tests never read or fill the user's cache folder (word vectors, ...): one fresh
-# folder per test session, so a run measures a cold start.
-import tempfile  # noqa: E402
 
-os.environ["BERTOPIC_SAETM_CACHE"] = tempfile.mkdtemp(prefix="saetm-test-cache-")
+import copy  # noqa: E402
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
@@ -14,6 +11,20 @@ import torch  # noqa: E402
 
 from bertopic_saetm import SAETopicModel, SAETrainingConfig  # noqa: E402
 from bertopic_saetm.datasets import load_python_docs  # noqa: E402
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fresh_cache_folder(tmp_path_factory):
+    """The tests never read or fill the user's cache folder (word vectors, ...): one fresh
+    folder per test session, so a run measures a cold start. It lives under pytest's
+    temporary root, which pytest prunes (only the last few sessions are kept)."""
+    before = os.environ.get("BERTOPIC_SAETM_CACHE")
+    os.environ["BERTOPIC_SAETM_CACHE"] = str(tmp_path_factory.mktemp("saetm-cache"))
+    yield
+    if before is None:
+        os.environ.pop("BERTOPIC_SAETM_CACHE", None)
+    else:
+        os.environ["BERTOPIC_SAETM_CACHE"] = before
 
 
 @pytest.fixture(autouse=True)
@@ -29,6 +40,9 @@ def corpus():
 
 #: A small, quick SAE schedule for tests (the defaults aim at corpora of 10k+ documents).
 FAST_SAE = SAETrainingConfig(expansion_factor=2, min_steps=150, max_steps=300)
+#: An even shorter one for tests whose checks do not depend on the SAE's quality (errors
+#: raised, parameters left alone, two fits compared with each other): 384 atoms, <= 50 steps.
+TINY_SAE = SAETrainingConfig(expansion_factor=1, min_steps=40, max_steps=50)
 
 
 @pytest.fixture(scope="session")
@@ -62,7 +76,8 @@ def embedder():
 
 @pytest.fixture
 def make_topic_model(corpus, embedder):
-    """Fit a fresh BERTopic with SAE-TM components (for tests that change it)."""
+    """Fit a fresh BERTopic with SAE-TM components (a test that needs a new fit; tests that
+    only change a fitted model take ``bertopic_fit_copy``)."""
     from bertopic import BERTopic
 
     from bertopic_saetm.backends import SAETMBackend
@@ -88,3 +103,26 @@ def bertopic_fit(corpus, embedder):
     topic_model = BERTopic(embedding_model=embedder, **backend.components(corpus.texts))
     topics, probs = topic_model.fit_transform(corpus.texts, corpus.embeddings)
     return topic_model, backend, topics, probs
+
+
+@pytest.fixture
+def bertopic_fit_copy(bertopic_fit, embedder):
+    """A private deep copy of ``bertopic_fit``, for tests that change the model (merge,
+    reduce, re-topic, update): same state as a fresh fit with ``saetm_params()``, without
+    fitting again. The embedder (read-only) is shared rather than copied."""
+    return copy.deepcopy(bertopic_fit, memo={id(embedder): embedder})
+
+
+@pytest.fixture(scope="session")
+def standalone_fit(corpus):
+    """``SAETopicModel(**saetm_params())`` fitted on the corpus on its own: what the BERTopic
+    fit must match. Read-only; deep-copy it to change it."""
+    return SAETopicModel(**saetm_params()).fit(corpus.texts, corpus.embeddings)
+
+
+@pytest.fixture(scope="session")
+def fresh_interpreter(tmp_path_factory):
+    """The report of tests/fresh_interpreter.py's script, run once in a new interpreter."""
+    from .fresh_interpreter import run
+
+    return run(tmp_path_factory.mktemp("fresh-interpreter"))

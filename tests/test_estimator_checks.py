@@ -44,7 +44,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from bertopic_saetm import SAETopicModel
 
-from .conftest import FAST_SAE
+from .conftest import TINY_SAE
 
 SKLEARN_CHECKS = (
     "check_estimator_cloneable", "check_estimator_tags_renamed", "check_valid_tag_types",
@@ -66,7 +66,7 @@ def test_check_estimator_skips_a_text_estimator():
     assert not tags.input_tags.two_d_array and tags.input_tags.string and tags.requires_fit
 
 
-PARAMS = dict(n_topics=5, sae_config=FAST_SAE, random_state=0, word_vectors="decoder")
+PARAMS = dict(n_topics=5, sae_config=TINY_SAE, random_state=0, word_vectors="decoder")
 
 
 @pytest.fixture(scope="module")

@@ -45,16 +45,29 @@ def test_report_renders_in_headless_chromium_without_errors(report):
              "--virtual-time-budget=15000"]
     url = report.resolve().as_uri()
     shot = report.with_suffix(".png")
-    run = subprocess.run(flags + ["--enable-logging=stderr", "--v=0", "--window-size=1300,2400",
-                                  f"--screenshot={shot}", url],
-                         capture_output=True, text=True, timeout=120)
-    errors = [line for line in run.stderr.splitlines()
+    # Headless Chromium does one thing per run (screenshot or DOM dump): the two runs go
+    # side by side, each in its own profile folder.
+    def start(*args, profile):
+        return subprocess.Popen(flags + [f"--user-data-dir={report.parent / profile}", *args,
+                                         url],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    screenshot = start("--enable-logging=stderr", "--v=0", "--window-size=1300,2400",
+                       f"--screenshot={shot}", profile="profile-screenshot")
+    dump = start("--dump-dom", profile="profile-dom")
+    try:
+        dom = dump.communicate(timeout=120)[0]
+        stderr = screenshot.communicate(timeout=120)[1]
+    finally:
+        for process in (screenshot, dump):
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+    errors = [line for line in stderr.splitlines()
               if "CONSOLE" in line and re.search(r"Uncaught|Error", line)]
     assert errors == []
     assert shot.is_file() and shot.stat().st_size > 10_000
     print(f"screenshot: {shot}")
-    dom = subprocess.run(flags + ["--dump-dom", url], capture_output=True, text=True,
-                         timeout=120).stdout
     # Every figure was drawn by plotly.js: 4 figures + one bar chart per k + evaluation.
     assert dom.count('class="main-svg"') >= 2 * (4 + 3 + 1)
 

@@ -5,7 +5,7 @@ from sklearn.base import clone
 
 from bertopic_saetm import SAEConfig, SAETopicModel, SparseAutoencoder, save_sae
 
-from .conftest import FAST_SAE
+from .conftest import FAST_SAE, TINY_SAE
 
 
 def test_topics_are_vocabulary_words(fitted):
@@ -68,7 +68,7 @@ def test_background_atoms_stay_out_of_every_topic(fitted, corpus):
     selectivity = np.asarray(atoms.sum(axis=0)).ravel() / np.maximum(fires, 1)
     active = fires > 0
     assert selectivity[flagged].max() <= selectivity[active & ~flagged].min()
-    model = clone(fitted).set_params(background_share=0.0)
+    model = clone(fitted).set_params(background_share=0.0, sae_config=TINY_SAE)
     model.fit(corpus.texts[:400], corpus.embeddings[:400])
     assert not model.background_atoms_.any()
     np.testing.assert_allclose(model.transform(embeddings=corpus.embeddings[:50]).sum(axis=1)[
@@ -87,8 +87,8 @@ def test_topics_make_sense_on_the_bundled_corpus(fitted, corpus):
 
 
 def test_fit_transform_equals_fit_then_transform(corpus):
-    a = SAETopicModel(n_topics=6, sae_config=FAST_SAE, random_state=3, word_vectors="decoder")
-    b = SAETopicModel(n_topics=6, sae_config=FAST_SAE, random_state=3, word_vectors="decoder")
+    a = SAETopicModel(n_topics=6, sae_config=TINY_SAE, random_state=3, word_vectors="decoder")
+    b = SAETopicModel(n_topics=6, sae_config=TINY_SAE, random_state=3, word_vectors="decoder")
     # fit_transform merges the training mixtures the fit computed; transform re-encodes
     # (the same values, summed in another order: equal up to rounding).
     np.testing.assert_allclose(
@@ -100,11 +100,11 @@ def test_fit_transform_equals_fit_then_transform(corpus):
 
 
 def test_different_seeds_run_and_differ(corpus):
-    a = SAETopicModel(n_topics=6, sae_config=FAST_SAE, random_state=1, word_vectors="decoder")
+    a = SAETopicModel(n_topics=6, sae_config=TINY_SAE, random_state=1, word_vectors="decoder")
     a.fit(corpus.texts, corpus.embeddings)
     assert len(a.get_topics()) == 6
     assert not np.array_equal(a.atoms_, SAETopicModel(
-        n_topics=6, sae_config=FAST_SAE, random_state=2, word_vectors="decoder"
+        n_topics=6, sae_config=TINY_SAE, random_state=2, word_vectors="decoder"
     ).fit(corpus.texts, corpus.embeddings).atoms_)
 
 
@@ -204,7 +204,7 @@ def test_stages_run_by_hand_give_the_fitted_model(corpus):
     from bertopic_saetm.stages import FitStages, FittedStages
 
     texts, X = corpus.texts[:400], corpus.embeddings[:400]
-    params = dict(n_topics=5, sae_config=FAST_SAE, random_state=0, word_vectors="decoder")
+    params = dict(n_topics=5, sae_config=TINY_SAE, random_state=0, word_vectors="decoder")
     fitted = SAETopicModel(**params).fit(texts, X)
     model = SAETopicModel(**params)
     stages = FitStages.from_params(model.get_params(deep=False))
@@ -335,7 +335,7 @@ def test_precomputed_bag_of_words_gives_the_same_model(fitted, corpus):
 
 
 def test_verbose_fit_shows_progress(corpus, capsys):
-    model = SAETopicModel(n_topics=4, sae_config=FAST_SAE, random_state=0,
+    model = SAETopicModel(n_topics=4, sae_config=TINY_SAE, random_state=0,
                           word_vectors="decoder", verbose=True)
     model.fit(corpus.texts[:300], corpus.embeddings[:300])
     assert "Training SAE" in capsys.readouterr().err
@@ -393,7 +393,7 @@ def test_fit_from_a_bag_of_words_without_texts(corpus):
 
     vectorizer = default_vectorizer().fit(corpus.texts)
     counts = vectorizer.transform(corpus.texts)
-    params = dict(n_topics=5, sae_config=FAST_SAE, random_state=0, word_vectors="decoder")
+    params = dict(n_topics=5, sae_config=TINY_SAE, random_state=0, word_vectors="decoder")
     with_texts = SAETopicModel(**params).fit(corpus.texts, corpus.embeddings)
     without = SAETopicModel(**params, vectorizer=clone(vectorizer).fit(corpus.texts)).fit(
         None, corpus.embeddings, counts=counts)

@@ -1,3 +1,3 @@
 """Shared with tests/conftest.py, where the BERTopic fixtures live."""
 
-from ..conftest import N_TOPICS, saetm_params  # noqa: F401
+from ..conftest import N_TOPICS, TINY_SAE, saetm_params  # noqa: F401

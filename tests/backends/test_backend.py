@@ -4,16 +4,16 @@ import pytest
 from bertopic_saetm import SAETopicModel
 from bertopic_saetm.backends import SAETMBackend, topic_distribution
 
-from .conftest import saetm_params
+from .conftest import TINY_SAE, saetm_params
 
 
 def _raw_to_current(topic_model):
     return topic_model.topic_mapper_.get_mappings(original_topics=True)
 
 
-def test_fit_transform_matches_the_standalone_model(bertopic_fit, corpus):
+def test_fit_transform_matches_the_standalone_model(bertopic_fit, standalone_fit, corpus):
     topic_model, backend, topics, probs = bertopic_fit
-    standalone = SAETopicModel(**saetm_params()).fit(corpus.texts, corpus.embeddings)
+    standalone = standalone_fit
     model = backend.model
     # Same SAE, emission and partition of atoms.
     np.testing.assert_allclose(model.atoms_, standalone.atoms_)
@@ -87,7 +87,7 @@ def test_components_need_the_corpus():
 def test_fitting_other_documents_than_the_bound_ones_fails(corpus):
     from bertopic import BERTopic
 
-    backend = SAETMBackend(SAETopicModel(**saetm_params()))
+    backend = SAETMBackend(SAETopicModel(**saetm_params(sae_config=TINY_SAE)))
     topic_model = BERTopic(**backend.components(corpus.texts[:500]))
     with pytest.raises(ValueError, match="rows but there are 500 documents"):
         topic_model.fit_transform(corpus.texts, corpus.embeddings)
@@ -101,7 +101,7 @@ def test_fitting_other_documents_than_the_bound_ones_fails(corpus):
 def test_supervised_and_zero_shot_modes_are_refused(corpus):
     from bertopic import BERTopic
 
-    backend = SAETMBackend(SAETopicModel(**saetm_params()))
+    backend = SAETMBackend(SAETopicModel(**saetm_params(sae_config=TINY_SAE)))
     texts, X = corpus.texts[:400], corpus.embeddings[:400]
     topic_model = BERTopic(**backend.components(texts))
     with pytest.raises(ValueError, match="unsupervised"):
@@ -115,10 +115,10 @@ def test_backend_of_a_plain_bertopic_model_explains():
         SAETMBackend.of(BERTopic())
 
 
-def test_update_topics_without_the_plugin_models_is_caught(make_topic_model, corpus):
+def test_update_topics_without_the_plugin_models_is_caught(bertopic_fit_copy, corpus):
     from bertopic_saetm.backends import set_n_topics
 
-    topic_model, backend, _, _ = make_topic_model()
+    topic_model, backend, _, _ = bertopic_fit_copy
     topic_model.update_topics(corpus.texts)
     with pytest.raises(RuntimeError, match="update_topics"):
         set_n_topics(topic_model, 5)
@@ -134,7 +134,7 @@ def test_zero_shot_topic_modeling_is_refused(corpus, embedder):
     from bertopic import BERTopic
 
     texts, X = corpus.texts[:400], corpus.embeddings[:400]
-    backend = SAETMBackend(SAETopicModel(**saetm_params()))
+    backend = SAETMBackend(SAETopicModel(**saetm_params(sae_config=TINY_SAE)))
     topic_model = BERTopic(embedding_model=embedder, zeroshot_topic_list=["file system paths"],
                            zeroshot_min_similarity=0.3, **backend.components(texts))
     with pytest.raises(ValueError, match="[Zz]ero-shot"):
@@ -145,7 +145,7 @@ def test_refitting_drops_the_labels_of_the_earlier_fit(corpus, embedder):
     from bertopic import BERTopic
 
     texts, X = corpus.texts[:400], corpus.embeddings[:400]
-    backend = SAETMBackend(SAETopicModel(**saetm_params()))
+    backend = SAETMBackend(SAETopicModel(**saetm_params(sae_config=TINY_SAE)))
     BERTopic(**backend.components(texts)).fit_transform(texts, X)
     assert hasattr(backend, "labels_")
     # A second fit that BERTopic interrupts after the SAE (zero-shot) must not leave the
@@ -194,8 +194,8 @@ def test_documents_without_active_atoms_are_outliers(outlier_fit, corpus):
     np.testing.assert_array_equal(dist, 0.0)
 
 
-def test_online_learning_is_refused(make_topic_model, corpus):
-    topic_model = make_topic_model()[0]
+def test_online_learning_is_refused(bertopic_fit_copy, corpus):
+    topic_model = bertopic_fit_copy[0]
     with pytest.raises(NotImplementedError, match="partial_fit"):
         topic_model.partial_fit(corpus.texts[:100], corpus.embeddings[:100])
 

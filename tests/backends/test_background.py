@@ -9,13 +9,18 @@ from ..conftest import saetm_params
 
 
 @pytest.fixture(scope="module")
-def background_fit(corpus, embedder):
+def background_fit(bertopic_fit, corpus, embedder):
+    import copy
+
     from bertopic import BERTopic
 
     from bertopic_saetm import SAETopicModel
     from bertopic_saetm.backends import SAETMBackend
 
-    backend = SAETMBackend(SAETopicModel(**saetm_params(background_share=0.25)))
+    # The shared fit's SAE (what these parameters train on this corpus), kept frozen: the
+    # background is chosen after the SAE, in the merge.
+    sae = copy.deepcopy(bertopic_fit[1].model.sae_)
+    backend = SAETMBackend(SAETopicModel(**saetm_params(background_share=0.25, sae=sae)))
     topic_model = BERTopic(embedding_model=embedder, **backend.components(corpus.texts))
     topics, probs = topic_model.fit_transform(corpus.texts, corpus.embeddings)
     return topic_model, backend, np.asarray(topics), probs

@@ -1,3 +1,5 @@
+import copy
+
 import numpy as np
 import pytest
 
@@ -32,8 +34,8 @@ def _check_coherent(topic_model, backend, corpus):
         assert [w for w, _ in topic_model.get_topic(topic)] == list(top)
 
 
-def test_merge_topics_keeps_probabilities_and_words_coherent(make_topic_model, corpus):
-    topic_model, backend, _, probs = make_topic_model()
+def test_merge_topics_keeps_probabilities_and_words_coherent(bertopic_fit_copy, corpus):
+    topic_model, backend, _, probs = bertopic_fit_copy
     topic_model.merge_topics(corpus.texts, [[0, 3], [1, 2]])
     assert len(topic_model.get_topics()) == N_TOPICS - 2
     _check_coherent(topic_model, backend, corpus)
@@ -41,15 +43,15 @@ def test_merge_topics_keeps_probabilities_and_words_coherent(make_topic_model, c
     assert topic_model.probabilities_.sum() == pytest.approx(probs.sum())
 
 
-def test_reduce_topics_keeps_probabilities_and_words_coherent(make_topic_model, corpus):
-    topic_model, backend, _, _ = make_topic_model()
+def test_reduce_topics_keeps_probabilities_and_words_coherent(bertopic_fit_copy, corpus):
+    topic_model, backend, _, _ = bertopic_fit_copy
     topic_model.reduce_topics(corpus.texts, nr_topics=5)
     assert len(topic_model.get_topics()) == 5
     _check_coherent(topic_model, backend, corpus)
 
 
-def test_set_n_topics_re_merges_without_retraining(make_topic_model, corpus):
-    topic_model, backend, _, _ = make_topic_model()
+def test_set_n_topics_re_merges_without_retraining(bertopic_fit_copy, standalone_fit, corpus):
+    topic_model, backend, _, _ = bertopic_fit_copy
     atoms = backend.model.atoms_.copy()
     set_n_topics(topic_model, 20)
     assert backend.model.atoms_ is not None
@@ -62,7 +64,7 @@ def test_set_n_topics_re_merges_without_retraining(make_topic_model, corpus):
     _check_coherent(topic_model, backend, corpus)
     # Same partition as the standalone estimator re-merged to 20 (when nothing is folded,
     # identical; folding only joins whole topics).
-    standalone = SAETopicModel(**saetm_params()).fit(corpus.texts, corpus.embeddings)
+    standalone = copy.deepcopy(standalone_fit)
     standalone.set_n_topics(20)
     pairs = set(zip(standalone.atom_to_topic_, backend.model.atom_to_topic_, strict=True))
     assert len({a for a, _ in pairs}) == len(pairs)  # each standalone topic maps to one topic
@@ -109,12 +111,14 @@ def test_document_coordinates_are_a_2d_map(bertopic_fit, corpus):
     assert distance[same].mean() < 0.7 * distance[~same].mean()
 
 
-def test_bertopic_nr_topics_reduces_sae_tm_topics_coherently(corpus):
+def test_bertopic_nr_topics_reduces_sae_tm_topics_coherently(bertopic_fit, corpus):
     from bertopic import BERTopic
 
     from bertopic_saetm.backends import SAETMBackend
 
-    backend = SAETMBackend(SAETopicModel(**saetm_params()))
+    # The SAE of the shared fit (frozen): BERTopic's nr_topics acts on the merged topics.
+    sae = copy.deepcopy(bertopic_fit[1].model.sae_)
+    backend = SAETMBackend(SAETopicModel(**saetm_params(sae=sae)))
     topic_model = BERTopic(nr_topics=5, **backend.components(corpus.texts))
     topic_model.fit_transform(corpus.texts, corpus.embeddings)
     assert len(topic_model.get_topics()) == 5
