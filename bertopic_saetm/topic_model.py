@@ -23,7 +23,7 @@ from .stages import (
     stopwatch,
     topics_of,
 )
-from .topic_assignment import assign_main_topics, topic_directions
+from .topic_assignment import assign_main_topics, atom_offsets, topic_directions
 from .validation import check_activations, check_documents, check_embeddings, check_n_topics
 
 logger = logging.getLogger(__name__)
@@ -50,8 +50,9 @@ class SAETopicModel(BaseEstimator):
         all-MiniLM-L6-v2 embeddings), the path of an SAE-Lens folder, or an SAE object. When
         omitted an SAE is trained on the embeddings passed to :meth:`fit`.
     sae_config : SAETrainingConfig, optional
-        Training hyper-parameters (paper defaults where measurements did not argue
-        otherwise; see :class:`SAETrainingConfig`).
+        Training hyper-parameters; by default the dictionary is sized to the corpus
+        (:func:`~bertopic_saetm.sae.config.auto_n_atoms`), ``SAETrainingConfig.paper()``
+        is the paper's 4 x d atoms.
     vectorizer : scikit-learn vectorizer, optional
         Builds the bag-of-words; default: the paper's filtering (:func:`default_vectorizer`).
     embedding_model : "default", None, callable or object with ``encode``, default="default"
@@ -66,7 +67,7 @@ class SAETopicModel(BaseEstimator):
         Share of the corpus's mixture mass given to the background topic: the least
         selective atoms (lowest mean weight where they fire) holding this share are merged
         into no topic. A document's topic mixture then sums to one minus its background
-        share, and its main topic is its largest content topic. 0 keeps every atom.
+        share. 0 keeps every atom.
     word_vectors : "auto", "embedder", "decoder", path, KeyedVectors or callable, default="auto"
         Word vectors that place atoms when ``atom_space="words"``. ``"auto"``: the embedding
         model when one is available, else the decoder directions.
@@ -136,8 +137,8 @@ class SAETopicModel(BaseEstimator):
     :meth:`transform` rows sum to 1 minus the document's background share (1 with
     ``background_share=0``); documents on which no (valid) atom fires have all-zero rows
     (listed in ``inactive_documents_`` for the training corpus). :meth:`predict` gives every
-    document's main topic: its largest content topic, -1 when it has none (as BERTopic's
-    outliers).
+    document's main topic (:meth:`main_topics_of`), -1 when it has no content topic (as
+    BERTopic's outliers).
 
     Examples
     --------
@@ -437,11 +438,8 @@ class SAETopicModel(BaseEstimator):
         return self.main_topics_of(self.transform_atoms(documents, embeddings, activations))
 
     def main_topics_of(self, theta, atom_to_topic=None) -> np.ndarray:
-        """Main topic of documents given their mixtures over atoms.
-
-        The topic of the document's mixture whose direction its content atoms point closest
-        to (a posterior, see :mod:`bertopic_saetm.topic_assignment`), not the mixture's
-        plain argmax, which favours topics made of many weak atoms.
+        """Main topic of documents given their mixtures over atoms: the topic of the mixture
+        its content atoms point closest to (:mod:`bertopic_saetm.topic_assignment`).
 
         Parameters
         ----------
@@ -460,10 +458,8 @@ class SAETopicModel(BaseEstimator):
                                    else atom_to_topic)
         n_topics = int(atom_to_topic.max()) + 1
         decoder = self.sae_.W_dec.detach().cpu().double().numpy()
-        # Centroid topic vectors are mean reconstructions: their offset from the decoder
-        # bias is the atom's direction; otherwise the decoder row is.
-        offsets = (self.atom_topic_vectors_ - self.sae_.b_dec.detach().cpu().double().numpy()
-                   if self.atom_space == "centroids" else decoder)
+        offsets = atom_offsets(self.atom_topic_vectors_ if self.atom_space == "centroids"
+                               else None, decoder, self.sae_.b_dec.detach().cpu().numpy())
         directions = topic_directions(offsets, self.atom_prior_, atom_to_topic, n_topics)
         return assign_main_topics(theta, atom_to_topic, n_topics, decoder, directions)
 
