@@ -63,3 +63,18 @@ def test_fit_on_a_local_dask_cluster_equals_single_pass(data):
     np.testing.assert_allclose(remote.atom_word, single.atom_word, rtol=1e-8, atol=1e-12)
     np.testing.assert_allclose(remote.background, single.background, rtol=1e-8)
     assert remote.log_likelihood == pytest.approx(single.log_likelihood, rel=1e-10)
+
+
+def test_statistics_equal_their_dense_formulas(data):
+    # S_wk = sum_d theta_dk n_dw / q_dw, s0_w = sum_d n_dw / q_dw, L = sum_dw n_dw log q_dw.
+    theta, counts = data
+    rng = np.random.default_rng(1)
+    B = rng.dirichlet(np.ones(counts.shape[1]), size=theta.shape[1])
+    P0 = rng.dirichlet(np.ones(counts.shape[1]))
+    S, s0, L = make_statistics(theta, counts)(np.ascontiguousarray(B.T), P0, 0.3)
+    n = counts.toarray()
+    q = 0.7 * theta.toarray() @ B + 0.3 * P0
+    ratio = np.where(n > 0, n / q, 0.0)
+    np.testing.assert_allclose(S, (theta.toarray().T @ ratio).T, rtol=1e-10)
+    np.testing.assert_allclose(s0, ratio.sum(axis=0), rtol=1e-10)
+    assert L == pytest.approx(float((n * np.log(q)).sum()), rel=1e-12)
