@@ -259,6 +259,27 @@ class SAETMBackend:
             }
         return dict(self._components)
 
+    def bag_of_words(self, vectorizer=None) -> sp.csr_matrix | None:
+        """Bag-of-words of the bound corpus, if the backend counted it.
+
+        Parameters
+        ----------
+        vectorizer : object, optional
+            When given, the counts are returned only if this is the ``vectorizer_model`` the
+            backend gave BERTopic (so that their columns are its words).
+
+        Returns
+        -------
+        scipy.sparse.csr_matrix of shape (n_documents, n_words), or None
+            None for a loaded model or one reusing a fitted SAETopicModel (the corpus was
+            not counted), and for another vectorizer.
+        """
+        if self._vocabulary is None or self._components is None:
+            return None
+        if vectorizer is not None and vectorizer is not self._components["vectorizer_model"]:
+            return None
+        return self._vocabulary.counts
+
     def _words(self) -> list[str]:
         words = self._vocabulary.words if self._vocabulary is not None \
             else self.model.vocabulary_
@@ -367,10 +388,7 @@ class SAETMBackend:
         model = self.model
         if not self.reuse_fit:
             model.set_fitted_stages(self._fit_emission_and_merge(theta))
-        model.set_partition(absorb_unowned_topics(
-            model.atom_to_topic_, self._labeller(theta), model.atom_topic_vectors_,
-            model.atom_prior_))
-        self._labels = model.main_topics_of(theta)
+        self._fold_and_label(theta)
         self.stage = BackendStage.MERGED
         logger.info("SAE-TM emission and merge took %.1fs", time.perf_counter() - tick)
 
@@ -394,17 +412,25 @@ class SAETMBackend:
         """
         if self.stage < BackendStage.ENCODED:
             raise ValueError("Fit the BERTopic model (fit_transform) before re-merging.")
-        model = self.model.set_n_topics(n_topics)
-        theta = self._encoded.theta
-        model.set_partition(absorb_unowned_topics(
-            model.atom_to_topic_, self._labeller(theta), model.atom_topic_vectors_,
-            model.atom_prior_))
-        self._labels = model.main_topics_of(theta)
+        self.model.set_n_topics(n_topics)
+        self._fold_and_label(self._encoded.theta)
         self.stage = BackendStage.MERGED
 
-    def _labeller(self, theta):
-        # Main topics of the training documents under any partition of the atoms.
-        return lambda atom_to_topic: self.model.main_topics_of(theta, atom_to_topic)
+    def _fold_and_label(self, theta) -> None:
+        # Fold topics that are no training document's main topic, then label the training
+        # documents. Folding stops on the partition it labelled last: keep those labels.
+        model, last = self.model, {}
+
+        def label(atom_to_topic):
+            last["partition"] = atom_to_topic.copy()
+            last["labels"] = model.main_topics_of(theta, atom_to_topic)
+            return last["labels"]
+
+        model.set_partition(absorb_unowned_topics(
+            model.atom_to_topic_, label, model.atom_topic_vectors_, model.atom_prior_))
+        if not np.array_equal(last.get("partition"), model.atom_to_topic_):
+            label(model.atom_to_topic_)
+        self._labels = last["labels"]
 
     # ---------------------------------------------------------- shared queries
     def merged_mixture(self, theta) -> np.ndarray:
@@ -434,6 +460,9 @@ class SAETMBackend:
                 f"SAE-TM knows the {n} documents it was fitted on; BERTopic handed it document "
                 f"rows up to {rows.max()}. Pass the training documents, in order."
             )
+        if self.documents_ is not None and \
+                [self.documents_[row] for row in rows.tolist()] == documents:
+            return rows  # the bound texts themselves: no need to hash them
         mismatch = np.flatnonzero(document_fingerprints(documents) != self.fingerprints_[rows])
         if mismatch.size:
             raise ValueError(

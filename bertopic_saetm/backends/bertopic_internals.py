@@ -1,10 +1,12 @@
 """Every use of BERTopic's private API, in this one module.
 
 SAE-TM's backends need a few BERTopic steps that BERTopic has no public call for: rebuilding
-its topic state after a re-merge (``set_n_topics``), computing topic embeddings SAE-TM's way,
-keeping the c-TF-IDF weights of a loaded model, and reading the documents table BERTopic
-hands representation models. Each is wrapped in a named function here; no other module
-touches a private BERTopic name (``tests/test_architecture.py`` checks it).
+its topic state after a re-merge (``set_n_topics``), computing topic embeddings, c-TF-IDF
+and representative documents SAE-TM's way (instance hooks, see
+:mod:`bertopic_saetm.backends.hooks`), keeping the c-TF-IDF weights of a loaded model, and
+reading the documents table BERTopic hands representation models. Each is wrapped in a
+named function here; no other module touches a private BERTopic name
+(``tests/test_architecture.py`` checks it).
 
 Every function was checked against BERTopic :data:`CHECKED_AGAINST` (the ``bertopic``
 pin in ``pyproject.toml`` is ``>=0.17,<0.18``). :func:`check_internals` lists what an
@@ -56,7 +58,11 @@ INTERNALS = (
     Internal("bertopic._bertopic.TopicMapper", "get_mappings", ("original_topics",)),
     Internal("bertopic.BERTopic", "_update_topic_size", ("documents",)),
     Internal("bertopic.BERTopic", "_sort_mappings_by_frequency", ("documents",)),
-    Internal("bertopic.BERTopic", "_extract_topics", ("documents", "verbose")),
+    Internal("bertopic.BERTopic", "_extract_topics",
+             ("documents", "embeddings", "mappings", "verbose", "fine_tune_representation")),
+    Internal("bertopic.BERTopic", "_extract_words_per_topic",
+             ("words", "documents", "fine_tune_representation", "calculate_aspects",
+              "embeddings")),
     Internal("bertopic.BERTopic", "_save_representative_docs", ("documents",)),
     Internal("bertopic.BERTopic", "_create_topic_vectors",
              ("documents", "embeddings", "mappings")),
@@ -135,32 +141,70 @@ def rebuild_topics(topic_model, documents: list[str], labels: np.ndarray) -> Non
     topic_model._save_representative_docs(table)
 
 
-# ------------------------------------------------------------------ topic vectors
-def installed_topic_vectors(topic_model):
-    """The callable that replaced ``topic_model``'s ``_create_topic_vectors``, or None.
+# ------------------------------------------------------------------ instance hooks
+#: Private BERTopic steps SAE-TM replaces on a BERTopic instance (never on the class):
+#: topic embeddings, topic words with their c-TF-IDF, and representative documents.
+TOPIC_VECTORS = "_create_topic_vectors"
+TOPIC_WORDS = "_extract_topics"
+REPRESENTATIVE_DOCS = "_save_representative_docs"
+HOOKABLE = (TOPIC_VECTORS, TOPIC_WORDS, REPRESENTATIVE_DOCS)
+
+
+def installed_hook(topic_model, name: str):
+    """The callable installed for BERTopic's step ``name`` on ``topic_model``, or None.
 
     Checked against BERTopic 0.17.4.
     """
-    return topic_model.__dict__.get("_create_topic_vectors")
+    return topic_model.__dict__.get(_hookable(name))
 
 
-def install_topic_vectors_hook(topic_model, compute) -> None:
-    """Make ``topic_model`` call ``compute(documents, embeddings, mappings)`` for topic
-    embeddings.
+def install_hook(topic_model, name: str, compute) -> None:
+    """Make ``topic_model`` call ``compute`` (same parameters) for its private step ``name``.
 
-    BERTopic recomputes ``topic_embeddings_`` through its private
-    ``_create_topic_vectors`` right after asking for topic words (fit, merge, reduce,
-    update); there is no public hook, so the method is replaced on this instance only.
+    BERTopic has no public hook for how it computes topic embeddings, c-TF-IDF and
+    representative documents; the method is replaced on this instance only, so other
+    BERTopic models are untouched. Checked against BERTopic 0.17.4.
+    """
+    setattr(topic_model, _hookable(name), compute)
+
+
+def bertopic_step(topic_model, name: str, *args, **kwargs):
+    """Run BERTopic's own step ``name`` (its class's method), for calls a hook leaves to
+    BERTopic. Checked against BERTopic 0.17.4."""
+    return getattr(type(topic_model), _hookable(name))(topic_model, *args, **kwargs)
+
+
+def create_topic_vectors(topic_model, documents, embeddings=None, mappings=None) -> None:
+    """Recompute ``topic_embeddings_`` (through an installed hook, if any).
+
     Checked against BERTopic 0.17.4.
     """
-    topic_model._create_topic_vectors = compute
+    topic_model._create_topic_vectors(documents=documents, embeddings=embeddings,
+                                      mappings=mappings)
 
 
-def bertopic_topic_vectors(topic_model, documents=None, embeddings=None, mappings=None
-                           ) -> None:
-    """BERTopic's own topic embeddings (its class's ``_create_topic_vectors``), for calls an
-    installed hook leaves to BERTopic. Checked against BERTopic 0.17.4."""
-    type(topic_model)._create_topic_vectors(topic_model, documents, embeddings, mappings)
+def extract_words_per_topic(topic_model, words, documents: pd.DataFrame,
+                            fine_tune_representation: bool = True, embeddings=None) -> dict:
+    """Topic words from ``topic_model.c_tf_idf_`` and its representation model.
+
+    Wraps ``_extract_words_per_topic`` (aspects computed when fine-tuning, as
+    ``_extract_topics`` does). Checked against BERTopic 0.17.4.
+    """
+    return topic_model._extract_words_per_topic(
+        words, documents, fine_tune_representation=fine_tune_representation,
+        calculate_aspects=fine_tune_representation, embeddings=embeddings)
+
+
+def uses_seed_words(topic_model) -> bool:
+    """Whether BERTopic's c-TF-IDF would weight seed words (guided topic modelling)."""
+    return bool(getattr(topic_model.ctfidf_model, "seed_words", None)
+                or topic_model.seed_topic_list)
+
+
+def _hookable(name: str) -> str:
+    if name not in HOOKABLE:
+        raise ValueError(f"{name!r} is not a BERTopic step SAE-TM replaces ({HOOKABLE}).")
+    return name
 
 
 # ------------------------------------------------------------------------- c-TF-IDF

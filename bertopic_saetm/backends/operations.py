@@ -12,7 +12,8 @@ from ..merging import mixture_word_distribution
 from ..validation import check_documents, check_n_topics
 from .backend import SAETMBackend
 from .bertopic_internals import rebuild_topics
-from .representation import install_topic_vectors, top_words
+from .hooks import install_hooks
+from .representation import top_words
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ def set_n_topics(topic_model, n_topics, documents=None):
     documents = check_documents(documents)
     backend.training_rows(documents)
     backend.refit_partition(n_topics)
-    install_topic_vectors(topic_model, backend)
+    install_hooks(topic_model, backend)
     rebuild_topics(topic_model, documents, backend.labels_)
     topic_model.probabilities_ = backend.current_mixture(topic_model, backend.theta_)
     topic_model.custom_labels_ = None

@@ -25,7 +25,7 @@ from ..persistence import read_folder, write_folder_atomically
 from ..topic_model import SAETopicModel
 from .backend import SAETMBackend
 from .bertopic_internals import copy_ctfidf_weights
-from .representation import install_topic_vectors
+from .hooks import install_hooks
 
 logger = logging.getLogger(__name__)
 
@@ -115,5 +115,5 @@ def load_bertopic(path, embedding_model=None):
     for name, component in components.items():
         setattr(topic_model, name, component)
     topic_model.probabilities_ = backend.current_mixture(topic_model, backend.theta_)
-    install_topic_vectors(topic_model, backend)
+    install_hooks(topic_model, backend)
     return topic_model

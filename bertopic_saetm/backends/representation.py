@@ -18,68 +18,16 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 from bertopic.representation import BaseRepresentation
 from bertopic.vectorizers import ClassTfidfTransformer
 
 from ..merging import mixture_word_distribution
-from .bertopic_internals import (
-    bertopic_topic_vectors,
-    ctfidf_idf,
-    frame_contents,
-    install_topic_vectors_hook,
-    installed_topic_vectors,
-    set_ctfidf_idf,
-)
+from .bertopic_internals import ctfidf_idf, set_ctfidf_idf
+from .groups import group_atom_weights, training_rows_and_topics
+from .hooks import install_hooks, set_ctfidf_from_counts
 
 #: BERTopic's filler for missing words in a representation.
 _PAD = ("", 1e-05)
-
-
-def _training_rows_and_topics(backend, documents: pd.DataFrame
-                              ) -> tuple[np.ndarray, np.ndarray]:
-    # The training-corpus rows of the documents BERTopic hands over (checked by content),
-    # and their current topic ids.
-    texts, rows, topics = frame_contents(documents)
-    return backend.training_rows(texts, rows), topics
-
-
-def group_atom_weights(backend, rows: np.ndarray, groups: np.ndarray,
-                       labels: list[int]) -> sp.csr_matrix:
-    """Atom weights describing each group of training documents.
-
-    Parameters
-    ----------
-    backend : SAETMBackend
-    rows : ndarray of shape (n,)
-        Training-corpus rows of the documents.
-    groups : ndarray of shape (n,)
-        Group label of each document.
-    labels : list of int
-        The groups to describe, in output order.
-
-    Returns
-    -------
-    scipy.sparse.csr_matrix of shape (len(labels), n_atoms)
-        All-zero rows for groups without atoms (-1 and groups of outlier documents).
-    """
-    model = backend.model
-    raw = backend.labels_[rows]
-    n_raw_docs = np.bincount(backend.labels_[backend.labels_ >= 0], minlength=model.n_topics_)
-    weights = []
-    for label in labels:
-        in_group = groups == label
-        merged = np.unique(raw[in_group & (raw >= 0)])
-        atoms = np.isin(model.atom_to_topic_, merged) if label != -1 else np.zeros(
-            model.atom_to_topic_.size, dtype=bool)
-        whole = np.count_nonzero(np.isin(raw[in_group], merged)) == n_raw_docs[merged].sum()
-        if whole:
-            weight = np.where(atoms, model.atom_prior_, 0.0)
-        else:
-            mass = np.asarray(backend.theta_[rows[in_group]].sum(axis=0)).ravel()
-            weight = np.where(atoms, mass, 0.0)
-        weights.append(sp.csr_matrix(weight))
-    return sp.vstack(weights, format="csr")
 
 
 def top_words(distributions: np.ndarray, vocabulary: np.ndarray, fallback: np.ndarray,
@@ -109,8 +57,11 @@ class EmissionRepresentation(BaseRepresentation):
         """Words of every topic in ``topics`` (see the module docstring for the groups)."""
         backend = self.backend
         backend.check_attached(topic_model)
-        install_topic_vectors(topic_model, backend)
-        rows, groups = _training_rows_and_topics(backend, documents)
+        if install_hooks(topic_model, backend):
+            # First call, inside BERTopic's own fit: from now on c-TF-IDF comes from the
+            # backend's counts (see hooks), so this fit's c-TF-IDF does too.
+            set_ctfidf_from_counts(topic_model, backend, documents)
+        rows, groups = training_rows_and_topics(backend, documents)
         labels = sorted(int(label) for label in topics)
         weights = group_atom_weights(backend, rows, groups, labels)
         model = backend.model
@@ -118,48 +69,6 @@ class EmissionRepresentation(BaseRepresentation):
         words = top_words(distributions, model.vocabulary_, model.background_,
                           int(topic_model.top_n_words))
         return dict(zip(labels, words, strict=True))
-
-
-class SAETopicVectors:
-    """SAE-TM topic embeddings, installed where BERTopic computes its topic embeddings.
-
-    BERTopic recomputes ``topic_embeddings_`` right after asking for topic words, as the
-    mean embedding of each topic's hard-assigned documents. SAE-TM topics are soft: a
-    topic's embedding is the mixture-weighted mean of all document embeddings,
-    ``sum_d theta'_dt x_d / sum_d theta'_dt``, computed from the per-atom sums the backend
-    kept (so merging and re-topicking need no embeddings). The outlier topic keeps the mean
-    embedding of its documents. ``find_topics``, ``visualize_topics`` and
-    ``visualize_heatmap`` then show SAE-TM's topics.
-    """
-
-    def __init__(self, topic_model, backend):
-        self.topic_model = topic_model
-        self.backend = backend
-
-    def __call__(self, documents=None, embeddings=None, mappings=None):
-        topic_model, backend = self.topic_model, self.backend
-        if documents is None:
-            # update_topics without documents: BERTopic's own keyword-based vectors.
-            bertopic_topic_vectors(topic_model, documents, embeddings, mappings)
-            return
-        rows, groups = _training_rows_and_topics(backend, documents)
-        labels = sorted(int(label) for label in np.unique(groups))
-        weights = group_atom_weights(backend, rows, groups, labels)
-        # Topic embedding = prior-weighted atom centroids; atom_centroids_ holds sums.
-        atoms = (weights > 0).astype(np.float64)
-        sums = np.asarray(atoms @ backend.atom_centroids_)
-        mass = np.asarray(atoms @ np.asarray(backend.theta_.sum(axis=0)).ravel())
-        vectors = np.divide(sums, mass[:, None], out=np.zeros_like(sums),
-                            where=mass[:, None] > 0)
-        vectors[mass <= 0] = backend.outlier_centroid_
-        topic_model.topic_embeddings_ = vectors
-
-
-def install_topic_vectors(topic_model, backend) -> None:
-    """Make ``topic_model`` compute SAE-TM topic embeddings (idempotent)."""
-    hook = installed_topic_vectors(topic_model)
-    if not isinstance(hook, SAETopicVectors) or hook.backend is not backend:
-        install_topic_vectors_hook(topic_model, SAETopicVectors(topic_model, backend))
 
 
 class FixedVocabularyClassTfidf(ClassTfidfTransformer):

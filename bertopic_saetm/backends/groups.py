@@ -1,0 +1,76 @@
+"""Groups of training documents, as BERTopic hands them to its steps.
+
+BERTopic passes a table of documents and their current topic ids to its representation
+model and private steps; SAE-TM answers from what it kept of the training corpus, so every
+group is first mapped back to training rows (checked by content).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import scipy.sparse as sp
+
+from .bertopic_internals import frame_contents
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def training_rows_and_topics(backend, documents: pd.DataFrame
+                             ) -> tuple[np.ndarray, np.ndarray]:
+    """Training-corpus rows of the documents BERTopic hands over, and their topic ids.
+
+    Parameters
+    ----------
+    backend : SAETMBackend
+    documents : pandas.DataFrame
+        BERTopic's documents table (``Document``, ``ID``, ``Topic``).
+
+    Returns
+    -------
+    rows : ndarray of shape (n,), int
+        Checked by content (:meth:`SAETMBackend.training_rows`).
+    topics : ndarray of shape (n,), int
+    """
+    texts, rows, topics = frame_contents(documents)
+    return backend.training_rows(texts, rows), topics
+
+
+def group_atom_weights(backend, rows: np.ndarray, groups: np.ndarray,
+                       labels: list[int]) -> sp.csr_matrix:
+    """Atom weights describing each group of training documents.
+
+    Parameters
+    ----------
+    backend : SAETMBackend
+    rows : ndarray of shape (n,)
+        Training-corpus rows of the documents.
+    groups : ndarray of shape (n,)
+        Group label of each document.
+    labels : list of int
+        The groups to describe, in output order.
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix of shape (len(labels), n_atoms)
+        All-zero rows for groups without atoms (-1 and groups of outlier documents).
+    """
+    model = backend.model
+    raw = backend.labels_[rows]
+    n_raw_docs = np.bincount(backend.labels_[backend.labels_ >= 0], minlength=model.n_topics_)
+    weights = []
+    for label in labels:
+        in_group = groups == label
+        merged = np.unique(raw[in_group & (raw >= 0)])
+        atoms = np.isin(model.atom_to_topic_, merged) if label != -1 else np.zeros(
+            model.atom_to_topic_.size, dtype=bool)
+        whole = np.count_nonzero(np.isin(raw[in_group], merged)) == n_raw_docs[merged].sum()
+        if whole:
+            weight = np.where(atoms, model.atom_prior_, 0.0)
+        else:
+            mass = np.asarray(backend.theta_[rows[in_group]].sum(axis=0)).ravel()
+            weight = np.where(atoms, mass, 0.0)
+        weights.append(sp.csr_matrix(weight))
+    return sp.vstack(weights, format="csr")
