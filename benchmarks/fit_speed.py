@@ -2,6 +2,7 @@
 
     python benchmarks/fit_speed.py [--sizes bundled,20ng,200k] [--data ../shared/data]
                                    [--sae-tm-params '{"sae": null}'] [--only saetm]
+                                   [--bertopic-limit 600] [--no-backend]
 
 Sizes: the bundled corpus (1,576 Python docstrings), 20 Newsgroups (18,846 documents) and
 20 Newsgroups replicated 11 times (207,306 documents; each copy's embeddings get a little
@@ -9,10 +10,13 @@ Gaussian noise, and the whole array is a memory-mapped ``.npy``, as a user with 
 corpus would pass it). Every fit runs in a fresh process: BERTopic() with every default
 (UMAP + HDBSCAN + c-TF-IDF), after UMAP's numba kernels are compiled on 5,000 documents
 outside the timed fit; SAE-TM with its defaults (SAETopicModel(n_topics=50)), after a 20-step
-SAE on 500 documents outside the timed fit (torch's one-time start-up). Prints each
-SAE-TM stage, the totals and the ratio, then re-topic times (standalone and through
-BERTopic with the backends) on 20 Newsgroups, and the vocabulary word-vector time of a
-first and a second fit with ``atom_space="words"`` (the cache in the user's cache folder).
+SAE on 500 documents outside the timed fit (torch's one-time start-up), on its own and as
+BERTopic's backend (``SAETMBackend(model).bertopic(docs)``, what a BERTopic
+user runs). Prints each SAE-TM stage, the totals and the ratios, then re-topic times
+(standalone and through BERTopic with the backends) on 20 Newsgroups, and the vocabulary
+word-vector time of a first and a second fit with ``atom_space="words"`` (the cache in the
+user's cache folder). ``--bertopic-limit`` stops a BERTopic default fit that runs longer and
+reports the ratio as an upper bound.
 """
 
 from __future__ import annotations
@@ -22,9 +26,10 @@ import gzip
 import json
 import logging
 import multiprocessing
+import queue
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
+import traceback
 from pathlib import Path
 
 import numpy as np
@@ -89,12 +94,52 @@ def fit_saetm(docs, embeddings, params: dict) -> dict:
     return stages
 
 
-def job(kind: str, size: str, data: Path, scratch: Path, params: dict) -> dict:
+def fit_saetm_in_bertopic(docs, embeddings, params: dict) -> dict:
+    from bertopic import BERTopic
+
+    from bertopic_saetm import SAETopicModel
+    from bertopic_saetm.backends import SAETMBackend
+    from bertopic_saetm.sae import SAETrainingConfig, train_sae
+
+    train_sae(np.asarray(embeddings[:500]), SAETrainingConfig(n_atoms=64, min_steps=20,
+                                                              max_steps=20), random_state=0)
+    tick = time.perf_counter()
+    backend = SAETMBackend(SAETopicModel(n_topics=50, random_state=0, **params))
+    backend.bertopic(docs).fit_transform(docs, embeddings)
+    return {"total": time.perf_counter() - tick}
+
+
+FITS = {"bertopic": fit_bertopic, "saetm": fit_saetm, "saetm-bertopic": fit_saetm_in_bertopic}
+
+
+def job(results, kind: str, size: str, data: Path, scratch: Path, params: dict) -> None:
     logging.basicConfig(level=logging.WARNING)
     docs, embeddings = load_size(size, data, scratch)
-    if kind == "bertopic":
-        return fit_bertopic(docs, embeddings)
-    return fit_saetm(docs, embeddings, params)
+    fit = FITS[kind]
+    try:
+        results.put(fit(docs, embeddings) if kind == "bertopic"
+                    else fit(docs, embeddings, params))
+    except Exception:  # report it: the parent waits on the queue
+        results.put({"error": traceback.format_exc()})
+
+
+def run(kind: str, size: str, args, scratch: Path, limit: float | None = None) -> dict | None:
+    """One fit in a fresh process; None if it ran past ``limit`` seconds (then stopped)."""
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    process = context.Process(target=job, args=(results, kind, size, args.data, scratch,
+                                                args.sae_tm_params))
+    process.start()
+    try:
+        result = results.get(timeout=limit)
+        if "error" in result:
+            raise RuntimeError(f"{kind} fit on {size} failed:\n{result['error']}")
+        return result
+    except queue.Empty:
+        return None
+    finally:
+        process.terminate()
+        process.join()
 
 
 def retopic_times(data: Path, scratch: Path, params: dict) -> None:
@@ -129,6 +174,26 @@ def word_vector_times(data: Path, scratch: Path) -> None:
               f"k-means) {model.fit_seconds_['merge']:.2f} s")
 
 
+def report(size: str, results: dict, limit: float | None) -> str:
+    """One line: each fit's total (SAE-TM's stages) and the ratios to BERTopic default."""
+    parts = []
+    bertopic = results.pop("bertopic", "absent")
+    if bertopic is None:
+        parts.append(f"BERTopic default stopped after {limit:.0f} s (not finished)")
+    elif bertopic != "absent":
+        parts.append(f"BERTopic default {bertopic['total']:.1f} s ({bertopic['topics']} topics)")
+    for kind, seconds in results.items():
+        name = "SAE-TM" if kind == "saetm" else "SAE-TM through BERTopic"
+        stages = ", ".join(f"{k} {v:.1f}" for k, v in seconds.items() if k != "total")
+        text = f"{name} {seconds['total']:.1f} s" + (f" ({stages})" if stages else "")
+        if bertopic is None:
+            text += f", ratio < {seconds['total'] / limit:.2f}"
+        elif bertopic != "absent":
+            text += f", ratio {seconds['total'] / bertopic['total']:.2f}"
+        parts.append(text)
+    return f"{size}: " + "; ".join(parts)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -137,31 +202,21 @@ def main() -> None:
                         help="extra SAETopicModel parameters, as JSON")
     parser.add_argument("--no-extras", action="store_true",
                         help="skip the re-topic and word-vector timings")
-    parser.add_argument("--only", choices=("bertopic", "saetm"),
+    parser.add_argument("--only", choices=tuple(FITS),
                         help="fit one side only (no ratio), e.g. when the other is too slow")
+    parser.add_argument("--no-backend", action="store_true",
+                        help="skip SAE-TM through BERTopic")
+    parser.add_argument("--bertopic-limit", type=float, default=None,
+                        help="stop BERTopic default after this many seconds (ratio as a bound)")
     args = parser.parse_args()
-    context = multiprocessing.get_context("spawn")
     with tempfile.TemporaryDirectory() as scratch:
         scratch = Path(scratch)
+        kinds = ("bertopic", "saetm") if args.no_backend else tuple(FITS)
         for size in args.sizes.split(","):
-            results = {}
-            for kind in (args.only,) if args.only else ("bertopic", "saetm"):
-                with ProcessPoolExecutor(1, mp_context=context) as pool:
-                    results[kind] = pool.submit(job, kind, size, args.data, scratch,
-                                                args.sae_tm_params).result()
-            if args.only == "bertopic":
-                print(f"{size}: BERTopic default {results['bertopic']['total']:.1f} s")
-                continue
-            saetm = results["saetm"]
-            stages = ", ".join(f"{k} {v:.1f}" for k, v in saetm.items() if k != "total")
-            if args.only == "saetm":
-                print(f"{size}: SAE-TM {saetm['total']:.1f} s ({stages})", flush=True)
-                continue
-            bertopic = results["bertopic"]
-            print(f"{size}: BERTopic default {bertopic['total']:.1f} s "
-                  f"({bertopic['topics']} topics); SAE-TM {saetm['total']:.1f} s ({stages}); "
-                  f"ratio SAE-TM / BERTopic {saetm['total'] / bertopic['total']:.2f}",
-                  flush=True)
+            results = {kind: run(kind, size, args, scratch,
+                                 args.bertopic_limit if kind == "bertopic" else None)
+                       for kind in ((args.only,) if args.only else kinds)}
+            print(report(size, results, args.bertopic_limit), flush=True)
         if not args.no_extras:
             print("re-topic (20 Newsgroups):")
             retopic_times(args.data, scratch, args.sae_tm_params)

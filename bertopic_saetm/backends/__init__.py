@@ -1,11 +1,10 @@
 """SAE-TM inside BERTopic: dimensionality = SAE encoder, clustering = atom merging,
 representation = word emission.
 
->>> from bertopic import BERTopic                                            # doctest: +SKIP
 >>> from bertopic_saetm import SAETopicModel
 >>> from bertopic_saetm.backends import SAETMBackend, set_n_topics          # doctest: +SKIP
 >>> backend = SAETMBackend(SAETopicModel(n_topics=20, random_state=0))      # doctest: +SKIP
->>> topic_model = BERTopic(**backend.components(docs))                      # doctest: +SKIP
+>>> topic_model = backend.bertopic(docs)  # = BERTopic(**backend.components(docs))  # doctest: +SKIP
 >>> topics, probs = topic_model.fit_transform(docs, embeddings)             # doctest: +SKIP
 >>> set_n_topics(topic_model, 50)                                           # doctest: +SKIP
 
@@ -13,9 +12,10 @@ Importing this package does not import BERTopic (10-25 s); creating the componen
 Every use of BERTopic's private API is in :mod:`.bertopic_internals`.
 """
 
-from .backend import SAETMBackend, document_fingerprints
+from .backend import SAETMBackend
 from .components import AtomMerger, SAEEncoder
 from .fit_state import BackendStage
+from .groups import document_fingerprints
 
 __all__ = [
     "SAETMBackend",

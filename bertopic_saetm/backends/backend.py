@@ -23,7 +23,6 @@ explicit value, :attr:`SAETMBackend.stage` (a :class:`BackendStage`).
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 
@@ -38,6 +37,7 @@ from ..topic_model import SAETopicModel
 from ..validation import check_documents, check_embeddings
 from .bertopic_internals import topic_mapping
 from .fit_state import BackendStage, EncodedCorpus
+from .groups import document_fingerprints
 
 logger = logging.getLogger(__name__)
 
@@ -53,20 +53,6 @@ ZERO_SHOT_UNSUPPORTED = (
     "not supported with SAE-TM: SAE-TM topics come from merging atoms. Leave "
     "zeroshot_topic_list unset."
 )
-
-
-def document_fingerprints(documents: list[str]) -> np.ndarray:
-    """A 64-bit hash of every document, ndarray of shape (n_documents,), uint64.
-
-    Lets the backend check that the documents BERTopic hands it later (merging, hierarchy,
-    topics over time, after loading) are the ones it was fitted on, row for row.
-    """
-    return np.array(
-        [int.from_bytes(hashlib.blake2b(doc.encode("utf-8", "surrogatepass"),
-                                        digest_size=8).digest(), "little")
-         for doc in documents],
-        dtype=np.uint64,
-    )
 
 
 class SAETMBackend:
@@ -258,6 +244,38 @@ class SAETMBackend:
                 "representation_model": EmissionRepresentation(self),
             }
         return dict(self._components)
+
+    def bertopic(self, documents=None, counts=None, **bertopic_kwargs):
+        """A ``BERTopic`` running this backend, ready for ``fit_transform(documents, ...)``.
+
+        The same model as ``BERTopic(**backend.components(documents), **bertopic_kwargs)``,
+        with SAE-TM's steps (:mod:`~bertopic_saetm.backends.hooks`) installed before the fit
+        rather than at its first topic words, so that BERTopic does not re-read the corpus'
+        text to count its words (about 4 s of a 20 Newsgroups fit).
+
+        Parameters
+        ----------
+        documents, counts
+            As for :meth:`components`.
+        **bertopic_kwargs
+            Any other ``BERTopic`` parameter (``embedding_model``, ``top_n_words``, ...).
+
+        Returns
+        -------
+        bertopic.BERTopic
+        """
+        from bertopic import BERTopic
+
+        from .hooks import install_hooks
+
+        components = self.components(documents, counts)
+        clash = sorted(set(components) & set(bertopic_kwargs))
+        if clash:
+            raise ValueError(f"{clash} are SAE-TM's components; leave them out of "
+                             "bertopic_kwargs.")
+        topic_model = BERTopic(**components, **bertopic_kwargs)
+        install_hooks(topic_model, self)
+        return topic_model
 
     def bag_of_words(self, vectorizer=None) -> sp.csr_matrix | None:
         """Bag-of-words of the bound corpus, if the backend counted it.

@@ -1,4 +1,4 @@
-"""Groups of training documents, as BERTopic hands them to its steps.
+"""Training documents, as BERTopic hands them to its steps.
 
 BERTopic passes a table of documents and their current topic ids to its representation
 model and private steps; SAE-TM answers from what it kept of the training corpus, so every
@@ -7,6 +7,7 @@ group is first mapped back to training rows (checked by content).
 
 from __future__ import annotations
 
+import hashlib
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -16,6 +17,20 @@ from .bertopic_internals import frame_contents
 
 if TYPE_CHECKING:
     import pandas as pd
+
+
+def document_fingerprints(documents: list[str]) -> np.ndarray:
+    """A 64-bit hash of every document, ndarray of shape (n_documents,), uint64.
+
+    Lets the backend check that the documents BERTopic hands it later (merging, hierarchy,
+    topics over time, after loading) are the ones it was fitted on, row for row.
+    """
+    return np.array(
+        [int.from_bytes(hashlib.blake2b(doc.encode("utf-8", "surrogatepass"),
+                                        digest_size=8).digest(), "little")
+         for doc in documents],
+        dtype=np.uint64,
+    )
 
 
 def training_rows_and_topics(backend, documents: pd.DataFrame

@@ -6,6 +6,8 @@ from sklearn.metrics.pairwise import cosine_similarity
 from bertopic_saetm.backends import set_n_topics
 from bertopic_saetm.backends.representation import FixedVocabularyClassTfidf
 
+from .conftest import saetm_params
+
 
 def _per_topic_counts(topic_model, backend):
     topics = np.asarray(topic_model.topics_)
@@ -83,3 +85,34 @@ def test_the_bag_of_words_is_left_unchanged(bertopic_fit_copy, corpus):
     set_n_topics(topic_model, 7)
     expected = backend.model.vectorizer_.transform(corpus.texts)
     assert abs(backend.bag_of_words() - expected).max() == 0
+
+
+def test_backend_bertopic_counts_words_without_rereading_the_text(bertopic_fit, corpus,
+                                                                  embedder, monkeypatch):
+    from bertopic import BERTopic
+
+    from bertopic_saetm import SAETopicModel
+    from bertopic_saetm.backends import SAETMBackend
+
+    calls = []
+    original = BERTopic._c_tf_idf
+    monkeypatch.setattr(BERTopic, "_c_tf_idf",
+                        lambda self, *a, **k: calls.append(1) or original(self, *a, **k))
+    backend = SAETMBackend(SAETopicModel(**saetm_params()))
+    topic_model = backend.bertopic(corpus.texts, embedding_model=embedder)
+    topics, _ = topic_model.fit_transform(corpus.texts, corpus.embeddings)
+    assert calls == []
+    # The same model as BERTopic(**backend.components(docs)).
+    assert topics == bertopic_fit[2]
+    _assert_ctfidf_counts_the_bag_of_words(topic_model, backend)
+    assert topic_model.representative_docs_ == bertopic_fit[0].representative_docs_
+
+
+def test_backend_bertopic_refuses_to_replace_components(corpus):
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from bertopic_saetm import SAETopicModel
+    from bertopic_saetm.backends import SAETMBackend
+
+    with pytest.raises(ValueError, match="vectorizer_model"):
+        SAETMBackend(SAETopicModel()).bertopic(corpus.texts, vectorizer_model=CountVectorizer())
