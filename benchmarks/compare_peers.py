@@ -10,7 +10,8 @@ of the loaded corpus. BERTopic's UMAP is run once on 5,000 documents before its 
 that numba compilation is not counted (SAE-TM's kernels are cached on disk). ``--resume``
 keeps earlier rows, so seeds or K values can be added run by run.
 
-Corpus: 20 Newsgroups with its precomputed all-MiniLM-L6-v2 embeddings (../shared/data), or
+Corpus: 20 Newsgroups with its precomputed all-MiniLM-L6-v2 embeddings (../shared/data),
+``--corpus bundled`` (the bundled Python docstrings, labels = their library area), or
 ``--corpus FILE.jsonl`` (a "text" field per line; embedded with the bundled MiniLM, labels
 from a "label" field when present). Every model gets the same embedding array; fit times
 exclude embedding. Writes ``results.json``, ``table.md`` and ``quality_vs_k.png``.
@@ -18,6 +19,11 @@ exclude embedding. Writes ``results.json``, ``table.md`` and ``quality_vs_k.png`
 Needs ``pip install torch==2.13.0 -e ".[benchmark]"`` (matplotlib, turftopic); FASTopic is
 optional (``pip install torch==2.13.0 fastopic``, then uninstall the torchvision it brings:
 the benchmark gives FASTopic a stand-in for the download helper it imports).
+
+A document's topic is each model's hard assignment: SAE-TM's main topic (``predict``, the
+rule BERTopic's labels use), BERTopic's ``topics_`` (-1: outlier), the argmax of the
+document-topic matrix for the others. Besides NPMI, C_V, TD and purity the table gives the
+share of documents in the largest topic other than -1 and the share labelled -1.
 
 Models: saetm (standalone; fitted once per seed at the first K, re-topicked to the others),
 saetm_bertopic (the BERTopic backends, re-topicked likewise), bertopic (UMAP + HDBSCAN,
@@ -75,6 +81,11 @@ class PeakMemory:
 
 
 def load_corpus(args):
+    if args.corpus is not None and str(args.corpus) == "bundled":
+        from bertopic_saetm.datasets import load_python_docs
+
+        corpus = load_python_docs()
+        return list(corpus.texts), list(corpus.labels), np.asarray(corpus.embeddings)
     if args.corpus is None:
         with gzip.open(args.data / "20ng.jsonl.gz", "rt") as f:
             records = [json.loads(line) for line in f]
@@ -102,13 +113,11 @@ def run_saetm(docs, embeddings, ks, seed, via_bertopic):
     """Fit once at ks[0]; re-topic to every K. Yields (K, topics-or-model, assignments, s)."""
     model = SAETopicModel(n_topics=ks[0], random_state=seed)
     if via_bertopic:
-        from bertopic import BERTopic
-
         from bertopic_saetm.backends import SAETMBackend, set_n_topics
 
         backend = SAETMBackend(model)
         tick = time.perf_counter()
-        topic_model = BERTopic(**backend.components(docs))
+        topic_model = backend.bertopic(docs)
         topic_model.fit_transform(docs, embeddings)
         fit = time.perf_counter() - tick
         for i, k in enumerate(ks):
@@ -126,8 +135,7 @@ def run_saetm(docs, embeddings, ks, seed, via_bertopic):
         if i:
             model.set_n_topics(k)
         seconds = fit if i == 0 else time.perf_counter() - tick
-        assignments = model.transform(embeddings=embeddings).argmax(axis=1)
-        yield k, model, assignments, seconds, i > 0
+        yield k, model, model.predict(embeddings=embeddings), seconds, i > 0
 
 
 def _torchvision_stand_in() -> None:
@@ -282,7 +290,7 @@ def main() -> None:
     print(f"{len(docs)} documents, embeddings {embeddings.shape}, vocabulary {len(vocabulary)}; "
           f"models {models}, K {ks}, seeds {seeds}", flush=True)
     corpus_args = argparse.Namespace(data=args.data, corpus=args.corpus, embeddings=None)
-    if args.corpus is not None:
+    if args.corpus is not None and str(args.corpus) != "bundled":
         corpus_args.embeddings = args.out / "embeddings.npy"
         np.save(corpus_args.embeddings, embeddings)
     # Every fit runs in a fresh process, so peak memory is that fit's own and no model
@@ -302,7 +310,7 @@ def main() -> None:
                                       assignments=fit["assignments"], c_v=False)
                     row = {"model": name, "k": fit["k"], "seed": seed, "fit_s": fit["fit_s"],
                            "peak_mb": fit["peak_mb"], "retopic": fit["retopic"], **scores,
-                           "topics": fit["topics"]}
+                           **topic_shares(fit["assignments"]), "topics": fit["topics"]}
                     rows.append(row)
                     print(json.dumps({k: v for k, v in row.items() if k != "topics"}),
                           flush=True)
@@ -312,6 +320,14 @@ def main() -> None:
         add_c_v(rows, reference)
         results.write_text(json.dumps(rows, indent=1))
     write_report(rows, args.out)
+
+
+def topic_shares(assignments) -> dict:
+    """Share of documents in the largest topic other than -1, and share labelled -1."""
+    assignments = np.asarray(assignments)
+    content = assignments[assignments >= 0]
+    largest = np.bincount(content).max() / assignments.size if content.size else 0.0
+    return {"largest": float(largest), "outliers": float(np.mean(assignments < 0))}
 
 
 def add_c_v(rows, reference) -> None:
@@ -338,17 +354,17 @@ def compact_table(rows, names, ks) -> list[str]:
     lines = [f"Seeds {', '.join(map(str, seeds))}; values at K = {header}, mean over seeds; "
              "fit s at each K (SAE-TM: the full fit at the first K, then the range of "
              "re-topic times).", "",
-             "| model | NPMI | C_V | TD@25 | purity | fit s | peak MB |",
-             "|---|---|---|---|---|---|---|"]
+             "| model | NPMI | C_V | TD@25 | purity | largest % | -1 % | fit s | peak MB |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for name in names:
         def at(metric, k, name=name):
             values = [r[metric] for r in rows if r["model"] == name and r["k"] == k
                       and r.get(metric) is not None]
             return np.mean(values) if values else None
 
-        def series(metric, digits):
-            return " / ".join("-" if at(metric, k) is None else f"{at(metric, k):.{digits}f}"
-                              for k in ks)
+        def series(metric, digits, scale=1.0):
+            return " / ".join("-" if at(metric, k) is None
+                              else f"{scale * at(metric, k):.{digits}f}" for k in ks)
 
         retopic = [r["fit_s"] for r in rows if r["model"] == name and r["retopic"]]
         fit = at("fit_s", ks[0])
@@ -360,13 +376,16 @@ def compact_table(rows, names, ks) -> list[str]:
         peak = [r["peak_mb"] for r in rows if r["model"] == name and r["peak_mb"] is not None]
         peak_cell = f"{max(peak):.0f}" if peak else "-"
         lines.append(f"| {name} | {series('npmi', 3)} | {series('c_v', 3)} | "
-                     f"{series('td25', 2)} | {series('purity', 2)} | {fit_cell} | {peak_cell} |")
+                     f"{series('td25', 2)} | {series('purity', 2)} | "
+                     f"{series('largest', 1, 100)} | {series('outliers', 1, 100)} | "
+                     f"{fit_cell} | {peak_cell} |")
     return lines
 
 
 def write_report(rows, out: Path) -> None:
     ks = sorted({r["k"] for r in rows})
-    metrics = ["npmi", "c_v", "td25", "td10", "quality", "purity", "nmi", "fit_s", "peak_mb"]
+    metrics = ["npmi", "c_v", "td25", "td10", "quality", "purity", "nmi", "largest",
+               "outliers", "fit_s", "peak_mb"]
     names = list(dict.fromkeys(r["model"] for r in rows))
     lines = [f"Run {datetime.date.today().isoformat()}; mean over seeds; fit_s of saetm rows "
              "after the first K is the re-topic time.", "",

@@ -95,7 +95,7 @@ def fit_saetm(docs, embeddings, params: dict) -> dict:
 
 
 def fit_saetm_in_bertopic(docs, embeddings, params: dict) -> dict:
-    from bertopic import BERTopic
+    import bertopic  # noqa: F401  (imported before the timed fit, as for BERTopic default)
 
     from bertopic_saetm import SAETopicModel
     from bertopic_saetm.backends import SAETMBackend

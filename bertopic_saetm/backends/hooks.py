@@ -50,17 +50,21 @@ from .groups import group_atom_weights, training_rows_and_topics
 N_REPRESENTATIVE = 3
 
 
+def training_counts(topic_model, backend) -> sp.csr_matrix | None:
+    """The backend's bag-of-words if ``topic_model``'s c-TF-IDF may be computed from it.
+
+    None when the backend holds no counts, BERTopic's vectorizer is no longer the backend's,
+    or BERTopic would weight seed words: then BERTopic's own steps run.
+    """
+    if uses_seed_words(topic_model):
+        return None
+    return backend.bag_of_words(topic_model.vectorizer_model)
+
+
 class _Hook:
     def __init__(self, topic_model, backend):
         self.topic_model = topic_model
         self.backend = backend
-
-    def counts(self):
-        """The training bag-of-words if this call is SAE-TM's to answer, else None."""
-        topic_model = self.topic_model
-        if uses_seed_words(topic_model):
-            return None
-        return self.backend.bag_of_words(topic_model.vectorizer_model)
 
 
 def topic_counts(backend, counts: sp.csr_matrix, documents) -> tuple[np.ndarray, sp.csr_matrix]:
@@ -99,7 +103,7 @@ def set_ctfidf_from_counts(topic_model, backend, documents) -> bool:
         False (nothing changed) when the backend holds no counts for this model's
         vectorizer, or the model uses seed words.
     """
-    counts = _Hook(topic_model, backend).counts()
+    counts = training_counts(topic_model, backend)
     if counts is None:
         return False
     _, per_topic = topic_counts(backend, counts, documents)
@@ -140,7 +144,7 @@ class RepresentativeDocuments(_Hook):
 
     def __call__(self, documents):
         topic_model = self.topic_model
-        counts = self.counts()
+        counts = training_counts(topic_model, self.backend)
         if counts is None:
             return bertopic_step(topic_model, REPRESENTATIVE_DOCS, documents)
         texts, _, _ = frame_contents(documents)
