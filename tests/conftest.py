@@ -4,9 +4,6 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 import copy  # noqa: E402
-import shutil  # noqa: E402
-import tempfile  # noqa: E402
-from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
@@ -123,33 +120,9 @@ def standalone_fit(corpus):
     return SAETopicModel(**saetm_params()).fit(corpus.texts, corpus.embeddings)
 
 
-_FRESH = pytest.StashKey[tuple]()
-
-
-def pytest_collection_modifyitems(session, config, items):
-    # The fresh interpreter takes about 20 s: start it now, beside the session, if a
-    # collected test asks for it (the fixture below then only waits for its report).
-    if any("fresh_interpreter" in item.fixturenames for item in items):
-        from .fresh_interpreter import start
-
-        folder = Path(tempfile.mkdtemp(prefix="saetm-fresh-interpreter-"))
-        config.stash[_FRESH] = (start(folder), folder)
-
-
-def pytest_sessionfinish(session):
-    started = session.config.stash.get(_FRESH, None)
-    if started is not None:
-        running, folder = started
-        running.stop()
-        shutil.rmtree(folder, ignore_errors=True)
-
-
 @pytest.fixture(scope="session")
-def fresh_interpreter(request, tmp_path_factory):
+def fresh_interpreter(tmp_path_factory):
     """The report of tests/fresh_interpreter.py's script, run once in a new interpreter."""
     from .fresh_interpreter import run
 
-    started = request.config.stash.get(_FRESH, None)
-    if started is None:
-        return run(tmp_path_factory.mktemp("fresh-interpreter"))
-    return started[0].report()
+    return run(tmp_path_factory.mktemp("fresh-interpreter"))

