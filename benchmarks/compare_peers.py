@@ -13,7 +13,8 @@ keeps earlier rows, so seeds or K values can be added run by run.
 Corpus: 20 Newsgroups with its precomputed all-MiniLM-L6-v2 embeddings (../shared/data),
 ``--corpus bundled`` (the bundled Python docstrings, labels = their library area), or
 ``--corpus FILE.jsonl`` (a "text" field per line; embedded with the bundled MiniLM, labels
-from a "label" field when present). Every model gets the same embedding array; fit times
+from a "label" field when present). ``--sample N`` keeps a random N documents of 20
+Newsgroups or the bundled corpus. Every model gets the same embedding array; fit times
 exclude embedding. Writes ``results.json``, ``table.md`` and ``quality_vs_k.png``.
 
 Needs ``pip install torch==2.13.0 -e ".[benchmark]"`` (matplotlib, turftopic); FASTopic is
@@ -85,7 +86,8 @@ def load_corpus(args):
         from bertopic_saetm.datasets import load_python_docs
 
         corpus = load_python_docs()
-        return list(corpus.texts), list(corpus.labels), np.asarray(corpus.embeddings)
+        return sample(list(corpus.texts), list(corpus.labels), np.asarray(corpus.embeddings),
+                      getattr(args, "sample", None))
     if args.corpus is None:
         with gzip.open(args.data / "20ng.jsonl.gz", "rt") as f:
             records = [json.loads(line) for line in f]
@@ -101,7 +103,17 @@ def load_corpus(args):
 
             embeddings = embed(load_default_embedder(), [r["text"] for r in records])
     labels = [r["label"] for r in records] if "label" in records[0] else None
-    return [r["text"] for r in records], labels, embeddings
+    return sample([r["text"] for r in records], labels, embeddings, getattr(args, "sample", None))
+
+
+def sample(docs, labels, embeddings, size: int | None):
+    """A random sample of ``size`` documents (rows drawn with seed 0, in corpus order), as
+    ``dictionary_size.py --sample`` draws it; everything when ``size`` is None."""
+    if size is None or size >= len(docs):
+        return docs, labels, embeddings
+    rows = np.sort(np.random.default_rng(0).choice(len(docs), size, replace=False))
+    return ([docs[i] for i in rows], None if labels is None else [labels[i] for i in rows],
+            embeddings[rows])
 
 
 def _words_from_components(components, vocabulary, top_n=25):
@@ -268,10 +280,14 @@ def main() -> None:
     parser.add_argument("--k", default="20,50,100,200")
     parser.add_argument("--seeds", default="0")
     parser.add_argument("--no-cv", action="store_true", help="skip C_V")
+    parser.add_argument("--sample", type=int,
+                        help="fit a random sample of this many documents (metrics on it)")
     parser.add_argument("--resume", action="store_true",
                         help="keep the rows of an earlier results.json and skip what they cover")
     parser.add_argument("-o", "--out", type=Path, default=Path("results/compare_peers"))
     args = parser.parse_args()
+    if args.sample and args.corpus is not None and str(args.corpus) != "bundled":
+        parser.error("--sample works on 20 Newsgroups and the bundled corpus only")
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
     models = args.models.split(",")
     unknown = set(models) - set(ALL_MODELS)
@@ -289,7 +305,8 @@ def main() -> None:
     reference = ReferenceCorpus.from_documents(docs, vocabulary, default_vectorizer())
     print(f"{len(docs)} documents, embeddings {embeddings.shape}, vocabulary {len(vocabulary)}; "
           f"models {models}, K {ks}, seeds {seeds}", flush=True)
-    corpus_args = argparse.Namespace(data=args.data, corpus=args.corpus, embeddings=None)
+    corpus_args = argparse.Namespace(data=args.data, corpus=args.corpus, embeddings=None,
+                                     sample=args.sample)
     if args.corpus is not None and str(args.corpus) != "bundled":
         corpus_args.embeddings = args.out / "embeddings.npy"
         np.save(corpus_args.embeddings, embeddings)
