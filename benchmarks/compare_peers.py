@@ -49,9 +49,16 @@ from pathlib import Path
 
 import numpy as np
 import psutil
+from dictionary_size import sample
 
 from bertopic_saetm import SAETopicModel
-from bertopic_saetm.evaluation import ReferenceCorpus, coherence, evaluate, topic_words
+from bertopic_saetm.evaluation import (
+    ReferenceCorpus,
+    coherence,
+    evaluate,
+    topic_shares,
+    topic_words,
+)
 from bertopic_saetm.vocabulary import default_vectorizer
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -86,8 +93,8 @@ def load_corpus(args):
         from bertopic_saetm.datasets import load_python_docs
 
         corpus = load_python_docs()
-        return sample(list(corpus.texts), list(corpus.labels), np.asarray(corpus.embeddings),
-                      getattr(args, "sample", None))
+        return sample(list(corpus.texts), np.asarray(corpus.labels),
+                      np.asarray(corpus.embeddings), getattr(args, "sample", None))
     if args.corpus is None:
         with gzip.open(args.data / "20ng.jsonl.gz", "rt") as f:
             records = [json.loads(line) for line in f]
@@ -102,18 +109,8 @@ def load_corpus(args):
             from bertopic_saetm.embedders import embed, load_default_embedder
 
             embeddings = embed(load_default_embedder(), [r["text"] for r in records])
-    labels = [r["label"] for r in records] if "label" in records[0] else None
+    labels = np.asarray([r["label"] for r in records]) if "label" in records[0] else None
     return sample([r["text"] for r in records], labels, embeddings, getattr(args, "sample", None))
-
-
-def sample(docs, labels, embeddings, size: int | None):
-    """A random sample of ``size`` documents (rows drawn with seed 0, in corpus order), as
-    ``dictionary_size.py --sample`` draws it; everything when ``size`` is None."""
-    if size is None or size >= len(docs):
-        return docs, labels, embeddings
-    rows = np.sort(np.random.default_rng(0).choice(len(docs), size, replace=False))
-    return ([docs[i] for i in rows], None if labels is None else [labels[i] for i in rows],
-            embeddings[rows])
 
 
 def _words_from_components(components, vocabulary, top_n=25):
@@ -337,14 +334,6 @@ def main() -> None:
         add_c_v(rows, reference)
         results.write_text(json.dumps(rows, indent=1))
     write_report(rows, args.out)
-
-
-def topic_shares(assignments) -> dict:
-    """Share of documents in the largest topic other than -1, and share labelled -1."""
-    assignments = np.asarray(assignments)
-    content = assignments[assignments >= 0]
-    largest = np.bincount(content).max() / assignments.size if content.size else 0.0
-    return {"largest": float(largest), "outliers": float(np.mean(assignments < 0))}
 
 
 def add_c_v(rows, reference) -> None:

@@ -22,7 +22,13 @@ from fit_20ng import load_20ng
 
 from bertopic_saetm import SAETopicModel
 from bertopic_saetm.datasets import load_python_docs
-from bertopic_saetm.evaluation import ReferenceCorpus, coherence, purity, topic_diversity
+from bertopic_saetm.evaluation import (
+    ReferenceCorpus,
+    coherence,
+    purity,
+    topic_diversity,
+    topic_shares,
+)
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -38,11 +44,9 @@ def load(name: str, data):
 def scores(model, embeddings, labels, reference, cv: bool) -> dict:
     topics = [[w for w, _ in words] for words in model.get_topics(25)]
     main = model.predict(embeddings=embeddings)
-    content = main[main >= 0]
     out = {"npmi": float(np.nanmean(coherence(topics, reference))),
            "td25": topic_diversity(topics, 25), "purity": purity(main, labels),
-           "largest": np.bincount(content).max() / main.size if content.size else 0.0,
-           "outliers": float(np.mean(main < 0))}
+           **topic_shares(main)}
     if cv:
         out["c_v"] = float(np.nanmean(coherence(topics, reference, "c_v")))
     return out

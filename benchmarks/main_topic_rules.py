@@ -19,13 +19,9 @@ import numpy as np
 from foundation_vs_corpus import DEFAULT_DATA, load
 
 from bertopic_saetm import SAETopicModel
-from bertopic_saetm.evaluation import ReferenceCorpus, coherence, purity
+from bertopic_saetm.evaluation import ReferenceCorpus, coherence, purity, topic_shares
 from bertopic_saetm.merging import assignment_matrix, cluster_atoms
 from bertopic_saetm.topic_assignment import assign_main_topics, atom_offsets, topic_directions
-
-
-def largest(labels: np.ndarray) -> float:
-    return np.bincount(labels[labels >= 0]).max() / labels.size
 
 
 def readings(model, theta, atom_to_topic) -> dict:
@@ -81,7 +77,7 @@ def main() -> None:
                 if weighting == "prior":
                     for rule, main in readings(model, theta, partition).items():
                         reads.setdefault(rule, []).append((purity(main, labels),
-                                                           largest(main)))
+                                                           topic_shares(main)["largest"]))
         for weighting, values in npmi.items():
             print(f"  merge weights {weighting:>10}: NPMI "
                   + " / ".join(f"{v:.3f}" for v in values))

@@ -1,4 +1,4 @@
-"""Agreement of main topics with reference labels: purity and NMI."""
+"""Main topics: their agreement with reference labels (purity, NMI) and their sizes."""
 
 from __future__ import annotations
 
@@ -30,3 +30,25 @@ def nmi(assigned, labels) -> float:
     """Normalised mutual information between topics and labels (arithmetic mean)."""
     assigned, labels = _check(assigned, labels)
     return float(normalized_mutual_info_score(labels, assigned))
+
+
+def topic_shares(assigned) -> dict:
+    """How documents spread over topics.
+
+    Parameters
+    ----------
+    assigned : array-like of shape (n_documents,), int
+        Main topic of every document, -1 for none (BERTopic's outliers).
+
+    Returns
+    -------
+    dict
+        ``largest``: share of the documents in the largest topic other than -1;
+        ``outliers``: share of the documents labelled -1.
+    """
+    assigned = np.asarray(assigned)
+    if assigned.ndim != 1 or assigned.size == 0:
+        raise ValueError(f"assigned topics must be a non-empty 1-D array, got {assigned.shape}.")
+    content = assigned[assigned >= 0]
+    largest = np.unique(content, return_counts=True)[1].max() if content.size else 0
+    return {"largest": float(largest / assigned.size), "outliers": float(np.mean(assigned < 0))}

@@ -87,3 +87,13 @@ def test_purity_and_nmi():
     assert purity([0, 0, 1, 1, 2, 2], labels) == pytest.approx(5 / 6)
     with pytest.raises(ValueError, match="same length"):
         purity([0, 1], labels)
+
+
+def test_topic_shares_count_outliers_apart_from_the_largest_topic():
+    from bertopic_saetm.evaluation import topic_shares
+
+    shares = topic_shares([-1, -1, -1, 0, 2, 2, 7])
+    assert shares == {"largest": pytest.approx(2 / 7), "outliers": pytest.approx(3 / 7)}
+    assert topic_shares([-1, -1]) == {"largest": 0.0, "outliers": 1.0}
+    with pytest.raises(ValueError, match="1-D"):
+        topic_shares([])
