@@ -4,7 +4,8 @@ Layout::
 
     model_dir/
         saetm.json           format name and version, parameters, vocabulary, reports
-        arrays.safetensors   atom_word_, background_, atom_prior_, ... (float64 / int64)
+        arrays.safetensors   atom_word_, background_, atom_prior_, ... (float64 / int64;
+                             background_atoms_, atom_selectivity_ optional)
         sae/                 the SAE in SAE-Lens format (cfg.json + sae_weights.safetensors)
 
 The folder is written under a temporary name and renamed into place, so an interrupted save
@@ -80,6 +81,7 @@ def save_model(model, path) -> Path:
         save_sae(model.sae_, folder / SAE_DIR)
         arrays = {name: np.ascontiguousarray(getattr(model, name)) for name in _ARRAYS}
         arrays["background_atoms_"] = model.background_atoms_.astype(np.uint8)
+        arrays["atom_selectivity_"] = np.ascontiguousarray(model.atom_selectivity_)
         save_file(arrays, str(folder / ARRAYS_FILE))
         (folder / META_FILE).write_text(json.dumps(meta, indent=1))
 
@@ -172,6 +174,10 @@ def load_model(cls, path):
     model.background_atoms_ = (arrays["background_atoms_"].astype(bool)
                                if "background_atoms_" in arrays
                                else np.zeros(model.atom_prior_.shape, dtype=bool))
+    # Models saved before topic words weighted atoms by their selectivity: all ones keeps
+    # their prior-only weighting, so their topics stay what they were when re-merged.
+    model.atom_selectivity_ = (arrays["atom_selectivity_"] if "atom_selectivity_" in arrays
+                               else np.ones(model.atom_prior_.shape))
     model.sae_ = sae
     model.atoms_ = sae.atoms()
     model.vocabulary_ = np.asarray(meta["vocabulary"], dtype=object)

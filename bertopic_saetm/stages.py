@@ -39,10 +39,12 @@ from .dictionaries import is_pretrained_name, load_pretrained
 from .embedders import optional_embedder, resolve_embedder
 from .merging import (
     atom_centroids,
+    atom_selectivity,
     atom_topic_vectors,
     cluster_atoms,
     diffuse_atoms,
     merge_topic_word,
+    word_weights,
 )
 from .mixtures import normalise_activations
 from .sae import SAETrainingConfig, SparseAutoencoder, load_sae, train_sae
@@ -167,6 +169,8 @@ class Emission:
         EM iterations.
     atom_prior : ndarray of shape (n_atoms,)
         Mean mixture weight of every atom; 0 for atoms that never fire on the corpus.
+    atom_selectivity : ndarray of shape (n_atoms,)
+        Mean mixture weight of every atom where it fires (:func:`atom_selectivity`).
     inactive_documents : ndarray of shape (n_inactive,), int
         Documents on which no atom fires.
     """
@@ -177,6 +181,7 @@ class Emission:
     log_likelihood: float
     n_iter: int
     atom_prior: np.ndarray
+    atom_selectivity: np.ndarray
     inactive_documents: np.ndarray
 
 
@@ -342,6 +347,7 @@ class EmissionStage:
             atom_word=result.atom_word, background=result.background, idf=result.word_weights,
             log_likelihood=result.log_likelihood, n_iter=result.n_iter,
             atom_prior=np.asarray(theta.mean(axis=0)).ravel(),
+            atom_selectivity=atom_selectivity(theta),
             inactive_documents=np.flatnonzero(np.diff(theta.indptr) == 0),
         )
 
@@ -443,21 +449,23 @@ class MergeStage:
         return Merge(vectors, self.partition(vectors, content_prior), background)
 
 
-def topics_of(atom_word: np.ndarray, atom_prior: np.ndarray, atom_to_topic: np.ndarray
-              ) -> tuple[int, np.ndarray, np.ndarray]:
+def topics_of(atom_word: np.ndarray, atom_prior: np.ndarray, atom_to_topic: np.ndarray,
+              atom_selectivity: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
     """The merged topics a partition of the atoms describes.
 
     Returns
     -------
     n_topics : int
     topic_word : ndarray of shape (n_topics, n_words)
-        Prior-weighted average of each topic's atom word distributions.
+        Average of each topic's atom word distributions, weighted by
+        :func:`~bertopic_saetm.merging.word_weights` (prior and selectivity).
     topic_prior : ndarray of shape (n_topics,)
         Summed prior of each topic's atoms.
     """
     n_topics = int(atom_to_topic.max()) + 1
     valid = atom_to_topic >= 0
-    return (n_topics, merge_topic_word(atom_word, atom_prior, atom_to_topic, n_topics),
+    weights = word_weights(atom_prior, atom_selectivity)
+    return (n_topics, merge_topic_word(atom_word, weights, atom_to_topic, n_topics),
             np.bincount(atom_to_topic[valid], weights=atom_prior[valid], minlength=n_topics))
 
 

@@ -101,6 +101,10 @@ class SAETopicModel(BaseEstimator):
     atom_prior_ : ndarray of shape (n_atoms,)
         Mean mixture weight of each atom over the training documents; 0 for atoms that never
         fire there (invalid atoms, excluded from topics).
+    atom_selectivity_ : ndarray of shape (n_atoms,)
+        Mean mixture weight of each atom on the training documents where it fires. A
+        topic's words weight its atoms' rows by prior x selectivity ** 8
+        (:func:`~bertopic_saetm.merging.word_weights`), so its focused atoms name it.
     atom_topic_vectors_ : ndarray of shape (n_atoms, dim)
         Where each atom sits for merging.
     atom_to_topic_ : ndarray of shape (n_atoms,)
@@ -289,6 +293,7 @@ class SAETopicModel(BaseEstimator):
         self.emission_n_iter_ = emission.n_iter
         self.idf_ = emission.idf
         self.atom_prior_ = emission.atom_prior
+        self.atom_selectivity_ = emission.atom_selectivity
         self.inactive_documents_ = emission.inactive_documents
         self.atom_topic_vectors_ = fitted.merge.topic_vectors
         self.background_atoms_ = fitted.merge.background
@@ -314,7 +319,7 @@ class SAETopicModel(BaseEstimator):
                              f"{self.atom_prior_.size} atoms.")
         self.atom_to_topic_ = atom_to_topic
         self.n_topics_, self.topic_word_, self.topic_prior_ = topics_of(
-            self.atom_word_, self.atom_prior_, atom_to_topic)
+            self.atom_word_, self.atom_prior_, atom_to_topic, self.atom_selectivity_)
         return self
 
     def set_n_topics(self, n_topics):

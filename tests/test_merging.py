@@ -3,12 +3,15 @@ import pytest
 import scipy.sparse as sp
 
 from bertopic_saetm.merging import (
+    SELECTIVITY_POWER,
     atom_centroids,
+    atom_selectivity,
     atom_topic_vectors,
     cluster_atoms,
     diffuse_atoms,
     merge_topic_word,
     truncate_top_p,
+    word_weights,
 )
 
 
@@ -63,11 +66,29 @@ def test_n_topics_bounds():
         cluster_atoms(X, np.zeros(len(X)), 2)
 
 
-def test_merged_topic_word_is_prior_weighted_average():
+def test_merged_topic_word_is_the_weighted_average_of_atom_rows():
     B = np.array([[1.0, 0, 0], [0, 1.0, 0], [0, 0, 1.0]])
-    prior = np.array([0.6, 0.2, 0.0])
-    merged = merge_topic_word(B, prior, np.array([0, 0, -1]), 1)
+    weights = np.array([0.6, 0.2, 0.0])
+    merged = merge_topic_word(B, weights, np.array([0, 0, -1]), 1)
     np.testing.assert_allclose(merged, [[0.75, 0.25, 0.0]])
+
+
+def test_selectivity_is_the_mean_weight_where_an_atom_fires():
+    theta = sp.csr_matrix(np.array([[0.9, 0.1, 0.0], [0.0, 0.1, 0.0], [0.5, 0.1, 0.0]]))
+    np.testing.assert_allclose(atom_selectivity(theta), [0.7, 0.1, 0.0])
+
+
+def test_word_weights_let_a_focused_atom_outweigh_a_diffuse_one_of_equal_mass():
+    # Both atoms hold the same mass; the diffuse one spreads it thinly over many documents.
+    mass = np.array([0.2, 0.2])
+    selectivity = np.array([0.8, 0.1])
+    weights = word_weights(mass, selectivity)
+    assert weights[0] / weights[1] == pytest.approx(8.0 ** SELECTIVITY_POWER)
+    # Selectivity 1 (models saved before it was recorded) weights by mass alone.
+    np.testing.assert_array_equal(word_weights(mass, np.ones(2)), mass)
+    # Per group: one row of masses per group, the same selectivity.
+    np.testing.assert_allclose(word_weights(np.stack([mass, 2 * mass]), selectivity),
+                               np.stack([weights, 2 * weights]))
 
 
 def test_topic_vectors_from_word_vectors_and_decoder():

@@ -2,8 +2,10 @@ import json
 
 import numpy as np
 import pytest
+from safetensors.numpy import load_file, save_file
 
 from bertopic_saetm import SAETopicModel
+from bertopic_saetm.merging import merge_topic_word
 
 
 def test_save_load_round_trip_is_identical(fitted, corpus, tmp_path):
@@ -21,6 +23,7 @@ def test_save_load_round_trip_is_identical(fitted, corpus, tmp_path):
     fitted.set_n_topics(7)
     try:
         np.testing.assert_array_equal(loaded.atom_to_topic_, fitted.atom_to_topic_)
+        np.testing.assert_array_equal(loaded.topic_word_, fitted.topic_word_)
     finally:
         fitted.set_n_topics(12)
 
@@ -60,3 +63,26 @@ def test_corrupt_or_missing_files(fitted, tmp_path):
     (path / "saetm.json").write_text("{not json")
     with pytest.raises(ValueError, match="not valid JSON"):
         SAETopicModel.load(path)
+
+
+def test_a_model_saved_before_later_arrays_and_parameters_loads(fitted, corpus, tmp_path):
+    # What the first format-1 models held: no background topic, no atom selectivity, and
+    # no atom_space / background_share parameters.
+    path = fitted.save(tmp_path / "old")
+    arrays = load_file(str(path / "arrays.safetensors"))
+    del arrays["background_atoms_"], arrays["atom_selectivity_"]
+    save_file(arrays, str(path / "arrays.safetensors"))
+    meta = json.loads((path / "saetm.json").read_text())
+    del meta["params"]["atom_space"], meta["params"]["background_share"]
+    (path / "saetm.json").write_text(json.dumps(meta))
+
+    old = SAETopicModel.load(path)
+    assert old.atom_space == "words" and old.background_share == 0.0
+    assert not old.background_atoms_.any()
+    np.testing.assert_array_equal(old.topic_word_, fitted.topic_word_)
+    assert old.transform(embeddings=corpus.embeddings[:50]).shape == (50, fitted.n_topics_)
+    # Re-merged, its topic words weight atoms by prior alone, as such models always did.
+    np.testing.assert_array_equal(old.atom_selectivity_, 1.0)
+    old.set_n_topics(5)
+    np.testing.assert_allclose(old.topic_word_, merge_topic_word(
+        old.atom_word_, old.atom_prior_, old.atom_to_topic_, old.n_topics_))

@@ -4,6 +4,7 @@ import torch
 from sklearn.base import clone
 
 from bertopic_saetm import SAEConfig, SAETopicModel, SparseAutoencoder, save_sae
+from bertopic_saetm.merging import atom_selectivity, merge_topic_word, word_weights
 
 from .conftest import FAST_SAE, TINY_SAE
 
@@ -34,6 +35,17 @@ def test_fitted_attributes(fitted, corpus):
     report = fitted.sae_report_
     assert 0.3 < report["explained_variance"] <= 1 and report["mean_l0"] > 0
     assert set(fitted.fit_seconds_) >= {"vocabulary", "sae", "word_emission", "merge", "total"}
+
+
+def test_topic_words_weight_atoms_by_prior_and_selectivity(fitted, corpus):
+    atoms = fitted.transform_atoms(embeddings=corpus.embeddings)
+    np.testing.assert_allclose(fitted.atom_selectivity_, atom_selectivity(atoms))
+    weights = word_weights(fitted.atom_prior_, fitted.atom_selectivity_)
+    np.testing.assert_allclose(fitted.topic_word_, merge_topic_word(
+        fitted.atom_word_, weights, fitted.atom_to_topic_, fitted.n_topics_))
+    # Not the prior-only average: selectivity changes which atoms name a topic.
+    assert not np.allclose(fitted.topic_word_, merge_topic_word(
+        fitted.atom_word_, fitted.atom_prior_, fitted.atom_to_topic_, fitted.n_topics_))
 
 
 def test_transform_rows_are_content_shares_and_predict_a_topic_of_the_row(fitted, corpus):

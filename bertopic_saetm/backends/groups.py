@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import scipy.sparse as sp
 
+from ..merging import word_weights
 from .bertopic_internals import frame_contents
 
 if TYPE_CHECKING:
@@ -83,9 +84,9 @@ def group_atom_weights(backend, rows: np.ndarray, groups: np.ndarray,
             model.atom_to_topic_.size, dtype=bool)
         whole = np.count_nonzero(np.isin(raw[in_group], merged)) == n_raw_docs[merged].sum()
         if whole:
-            weight = np.where(atoms, model.atom_prior_, 0.0)
+            mass = model.atom_prior_
         else:
             mass = np.asarray(backend.theta_[rows[in_group]].sum(axis=0)).ravel()
-            weight = np.where(atoms, mass, 0.0)
+        weight = np.where(atoms, word_weights(mass, model.atom_selectivity_), 0.0)
         weights.append(sp.csr_matrix(weight))
     return sp.vstack(weights, format="csr")

@@ -8,7 +8,7 @@ import logging
 import numpy as np
 import pandas as pd
 
-from ..merging import mixture_word_distribution
+from ..merging import mixture_word_distribution, word_weights
 from ..validation import check_documents, check_n_topics
 from .backend import SAETMBackend
 from .bertopic_internals import rebuild_topics
@@ -87,7 +87,7 @@ def topic_word_distributions(topic_model) -> dict[int, np.ndarray]:
     """Full word distribution of each of the BERTopic model's current topics.
 
     BERTopic keeps ``top_n_words`` words per topic; SAE-TM knows the whole distribution: a
-    topic's atoms' word distributions weighted by their priors (for an unmerged topic,
+    topic's atoms' word rows weighted as in ``topic_word_`` (for an unmerged topic,
     exactly the estimator's ``topic_word_`` row), over ``backend.model.vocabulary_``.
 
     Parameters
@@ -104,7 +104,8 @@ def topic_word_distributions(topic_model) -> dict[int, np.ndarray]:
     model = backend.model
     atom_topic = backend.current_topic_of_atoms(topic_model)
     topic_ids = sorted(int(t) for t in topic_model.get_topics() if t != -1)
-    weights = np.stack([np.where(atom_topic == t, model.atom_prior_, 0.0) for t in topic_ids])
+    prior = word_weights(model.atom_prior_, model.atom_selectivity_)
+    weights = np.stack([np.where(atom_topic == t, prior, 0.0) for t in topic_ids])
     return dict(zip(topic_ids, mixture_word_distribution(model.atom_word_, weights),
                     strict=True))
 
@@ -166,6 +167,7 @@ def topics_over_time(topic_model, timestamps, nr_bins=None, datetime_format=None
         valid = atom_topic >= 0
         weights[atom_topic[valid], np.flatnonzero(valid)] = mass[valid]
         frequency = weights.sum(axis=1)
+        weights = word_weights(weights, model.atom_selectivity_)
         words = top_words(mixture_word_distribution(model.atom_word_, weights),
                           model.vocabulary_, model.background_, n_words)
         n_outliers = int(inactive[rows].sum())

@@ -8,9 +8,11 @@ documents belong to:
 
 * a group holding *all* the training documents of those merged topics (a topic, a merged
   topic, a hierarchy node) gets the SAE-TM topic distribution: the atoms' word rows weighted
-  by their priors, exactly :attr:`SAETopicModel.topic_word_` for an unmerged topic;
+  by prior and selectivity (:func:`~bertopic_saetm.merging.word_weights`), exactly
+  :attr:`SAETopicModel.topic_word_` for an unmerged topic;
 * a group holding only *some* of them (a time bin, a class) weights the same atoms by their
-  mixture mass within the group's documents, so words follow the subset;
+  mixture mass within the group's documents (and their selectivity), so words follow the
+  subset;
 * the outlier group -1 (documents on which no atom fires) gets the background distribution.
 """
 

@@ -10,7 +10,7 @@ from bertopic_saetm.backends import (
     topic_distribution,
     topics_over_time,
 )
-from bertopic_saetm.merging import mixture_word_distribution
+from bertopic_saetm.merging import mixture_word_distribution, word_weights
 
 from .conftest import N_TOPICS, saetm_params
 
@@ -24,11 +24,12 @@ def _check_coherent(topic_model, backend, corpus):
     np.testing.assert_allclose(probs.sum(axis=1), 1.0)
     np.testing.assert_allclose(topic_distribution(topic_model, embeddings=corpus.embeddings),
                                probs, atol=1e-12)
-    # Each topic's words are its atoms' prior-weighted word distribution.
+    # Each topic's words are its atoms' word distribution, weighted as topic_word_'s.
     model = backend.model
+    prior = word_weights(model.atom_prior_, model.atom_selectivity_)
     atom_topic = backend.current_topic_of_atoms(topic_model)
     for topic in range(n_topics):
-        weights = np.where(atom_topic == topic, model.atom_prior_, 0.0)
+        weights = np.where(atom_topic == topic, prior, 0.0)
         expected = mixture_word_distribution(model.atom_word_, weights[None, :])[0]
         top = model.vocabulary_[np.argsort(-expected, kind="stable")[:10]]
         assert [w for w, _ in topic_model.get_topic(topic)] == list(top)
