@@ -4,14 +4,15 @@
                                              [--k 20,50,100,200]
 
 For each corpus: one SAETopicModel fit (defaults), then for every K, on the default partition,
-the topic words read four ways and scored by NPMI / TD@25: prior-weighted atom rows (the
-package's ``topic_word_``), a topic-level EM (the emission refitted with the merged mixtures,
-the background atoms as one extra group; its time is printed), words ranked by lift over the
-background (``p log(p / P0)``) and c-TF-IDF of the main-topic documents (BERTopic's topic
-words on SAE-TM's assignments). Then two other partitions of the atoms, scored by NPMI, TD@25,
-purity and largest topic: each atom to the k-means cluster of documents (normalised
-embeddings) holding most of its mass, and that partition refined by the package's weighted
-k-means of the atoms started from it. The bundled corpus is scored at K = 15 / 30.
+the topic words read four ways and scored by NPMI / TD@25: weighted atom rows (the package's
+``topic_word_``, weights from ``merging.word_weights``), a topic-level EM (the emission
+refitted with the merged mixtures, the background atoms as one extra group; its time is
+printed), words ranked by lift over the background (``p log(p / P0)``) and c-TF-IDF of the
+main-topic documents (BERTopic's topic words on SAE-TM's assignments). Then two other
+partitions of the atoms, scored by NPMI, TD@25, purity and largest topic: each atom to the
+k-means cluster of documents (normalised embeddings) holding most of its mass, and that
+partition refined by the package's weighted k-means of the atoms started from it. The bundled
+corpus is scored at K = 15 / 30.
 """
 
 from __future__ import annotations
@@ -33,7 +34,11 @@ from bertopic_saetm.evaluation import (
     topic_diversity,
     topic_shares,
 )
-from bertopic_saetm.merging import assignment_matrix, mixture_word_distribution
+from bertopic_saetm.merging import (
+    assignment_matrix,
+    mixture_word_distribution,
+    word_weights,
+)
 from bertopic_saetm.word_emission import fit_word_emission
 
 
@@ -69,7 +74,8 @@ def word_variants(model, theta, counts, reference) -> dict:
 
 def partition_scores(model, theta, atom_to_topic, labels, reference) -> str:
     n_topics = int(atom_to_topic.max()) + 1
-    weights = np.stack([np.where(atom_to_topic == t, model.atom_prior_, 0.0)
+    atom_weights = word_weights(model.atom_prior_, model.atom_selectivity_)
+    weights = np.stack([np.where(atom_to_topic == t, atom_weights, 0.0)
                         for t in range(n_topics)])
     words = mixture_word_distribution(model.atom_word_, sp.csr_matrix(weights))
     main = model.main_topics_of(theta, atom_to_topic)
