@@ -22,7 +22,7 @@ import json
 import time
 
 import numpy as np
-from foundation_vs_corpus import DEFAULT_DATA, load, scores
+from foundation_vs_corpus import add_corpus_arguments, corpus_ks, load, scores
 
 from bertopic_saetm import SAETopicModel
 from bertopic_saetm.evaluation import ReferenceCorpus
@@ -70,11 +70,9 @@ def row(label: str, per_seed: list, models: list, ks: list[int]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", default=DEFAULT_DATA)
-    parser.add_argument("--corpora", default="20ng,bundled")
+    add_corpus_arguments(parser)
     parser.add_argument("--atoms", default="auto,paper")
     parser.add_argument("--seeds", default="0")
-    parser.add_argument("--k")
     parser.add_argument("--params", default="{}", help="other SAETopicModel parameters, JSON")
     parser.add_argument("--sae-config", default="{}",
                         help="other SAETrainingConfig fields, JSON")
@@ -83,8 +81,7 @@ def main() -> None:
     params = json.loads(args.params)
     for name in args.corpora.split(","):
         docs, labels, embeddings = sample(*load(name, args.data), args.sample)
-        ks = [int(k) for k in (args.k or ("15,30" if name == "bundled" else
-                                          "20,50,100,200")).split(",")]
+        ks = corpus_ks(name, args.k)
         print(f"\n{name}: {len(docs)} documents; K = {' / '.join(map(str, ks))}, mean over "
               f"seeds {args.seeds}; params {params}, SAE {args.sae_config}")
         print("| atoms | " + " | ".join(METRICS) + " | n_atoms | silent | EV | steps | "

@@ -41,6 +41,20 @@ def load(name: str, data):
     return docs, np.asarray(labels), embeddings
 
 
+def add_corpus_arguments(parser) -> None:
+    """``--data``, ``--corpora`` and ``--k``, shared by the scripts run on both corpora."""
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--corpora", default="20ng,bundled")
+    parser.add_argument("--k", help="comma-separated K (default: 20 Newsgroups "
+                                    "20,50,100,200; bundled 15,30)")
+
+
+def corpus_ks(name: str, k: str | None, default: str = "20,50,100,200") -> list[int]:
+    """The K values to score ``name`` at: ``--k`` if given, else 15 / 30 for the bundled
+    corpus (15 subject areas, 1,576 documents) and ``default`` for the others."""
+    return [int(v) for v in (k or ("15,30" if name == "bundled" else default)).split(",")]
+
+
 def scores(model, embeddings, labels, reference, cv: bool) -> dict:
     topics = [[w for w, _ in words] for words in model.get_topics(25)]
     main = model.predict(embeddings=embeddings)
@@ -54,10 +68,8 @@ def scores(model, embeddings, labels, reference, cv: bool) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--corpora", default="20ng,bundled")
+    add_corpus_arguments(parser)
     parser.add_argument("--seeds", default="0")
-    parser.add_argument("--k")
     parser.add_argument("--foundation", default="minilm-foundation",
                         help="name or folder of the foundation dictionary")
     parser.add_argument("--cv", action="store_true", help="also C_V (slow)")
@@ -66,8 +78,7 @@ def main() -> None:
         ["npmi", "td25", "purity", "largest", "outliers"]
     for name in args.corpora.split(","):
         docs, labels, embeddings = load(name, args.data)
-        ks = [int(k) for k in (args.k or ("15,30" if name == "bundled" else
-                                          "20,50,100,200")).split(",")]
+        ks = corpus_ks(name, args.k)
         print(f"\n{name}: {len(docs)} documents; K = {' / '.join(map(str, ks))}, "
               f"mean over seeds {args.seeds}")
         print("| dictionary | " + " | ".join(metrics) + " | fit s | re-topic s |")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
-from foundation_vs_corpus import DEFAULT_DATA, load
+from foundation_vs_corpus import add_corpus_arguments, corpus_ks, load
 
 from bertopic_saetm import SAETopicModel
 from bertopic_saetm.evaluation import ReferenceCorpus, coherence, purity, topic_shares
@@ -50,15 +50,12 @@ def readings(model, theta, atom_to_topic) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", default=DEFAULT_DATA)
-    parser.add_argument("--corpora", default="20ng,bundled")
+    add_corpus_arguments(parser)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--k")
     args = parser.parse_args()
     for name in args.corpora.split(","):
         docs, labels, embeddings = load(name, args.data)
-        ks = [int(k) for k in (args.k or ("15,30" if name == "bundled" else
-                                          "20,50,100,200")).split(",")]
+        ks = corpus_ks(name, args.k)
         model = SAETopicModel(n_topics=ks[0], random_state=args.seed).fit(docs, embeddings)
         reference = ReferenceCorpus.for_model(model, docs)
         theta = model.transform_atoms(embeddings=embeddings)

@@ -22,7 +22,7 @@ import time
 
 import numpy as np
 import scipy.sparse as sp
-from foundation_vs_corpus import DEFAULT_DATA, load
+from foundation_vs_corpus import add_corpus_arguments, corpus_ks, load
 from sklearn.cluster import KMeans
 from sklearn.preprocessing import normalize
 
@@ -111,15 +111,12 @@ def refined(model, partition: np.ndarray, seed: int) -> np.ndarray:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", default=DEFAULT_DATA)
-    parser.add_argument("--corpora", default="20ng,bundled")
+    add_corpus_arguments(parser)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--k")
     args = parser.parse_args()
     for name in args.corpora.split(","):
         docs, labels, embeddings = load(name, args.data)
-        ks = [int(k) for k in (args.k or ("15,30" if name == "bundled" else "20,50,100,200"))
-              .split(",")]
+        ks = corpus_ks(name, args.k)
         model = SAETopicModel(n_topics=ks[0], random_state=args.seed).fit(docs, embeddings)
         reference = ReferenceCorpus.for_model(model, docs)
         counts = model.vectorizer_.transform(docs)

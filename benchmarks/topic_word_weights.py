@@ -16,15 +16,15 @@ import argparse
 from collections import defaultdict
 
 import numpy as np
-from foundation_vs_corpus import DEFAULT_DATA, load
+from foundation_vs_corpus import add_corpus_arguments, corpus_ks, load
 
 from bertopic_saetm import SAETopicModel
 from bertopic_saetm.evaluation import ReferenceCorpus, coherence, topic_diversity
-from bertopic_saetm.merging import merge_topic_word
+from bertopic_saetm.merging import merge_topic_word, word_weights
 
 
 def scores(model, power: float, reference) -> tuple[float, float]:
-    weights = model.atom_prior_ * model.atom_selectivity_ ** power
+    weights = word_weights(model.atom_prior_, model.atom_selectivity_, power)
     words = merge_topic_word(model.atom_word_, weights, model.atom_to_topic_, model.n_topics_)
     topics = [[str(model.vocabulary_[j]) for j in np.argsort(-row, kind="stable")[:25]]
               for row in words]
@@ -33,17 +33,14 @@ def scores(model, power: float, reference) -> tuple[float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", default=DEFAULT_DATA)
-    parser.add_argument("--corpora", default="20ng,bundled")
+    add_corpus_arguments(parser)
     parser.add_argument("--seeds", default="0,1,2")
-    parser.add_argument("--k")
     parser.add_argument("--powers", default="0,2,4,6,8")
     args = parser.parse_args()
     powers = [float(p) for p in args.powers.split(",")]
     for name in args.corpora.split(","):
         docs, _, embeddings = load(name, args.data)
-        ks = [int(k) for k in (args.k or ("15,30" if name == "bundled" else "20,50,100"))
-              .split(",")]
+        ks = corpus_ks(name, args.k, default="20,50,100")
         results = defaultdict(list)
         reference = None
         for seed in (int(s) for s in args.seeds.split(",")):

@@ -157,10 +157,11 @@ def atom_selectivity(theta) -> np.ndarray:
     return np.divide(mass, fires, out=np.zeros_like(mass), where=fires > 0)
 
 
-def word_weights(mass: np.ndarray, selectivity: np.ndarray) -> np.ndarray:
+def word_weights(mass: np.ndarray, selectivity: np.ndarray,
+                 power: float = SELECTIVITY_POWER) -> np.ndarray:
     """Weight of every atom's word row in the word distribution of a group of atoms.
 
-    ``mass * selectivity ** SELECTIVITY_POWER``: an atom counts by its mixture mass (its
+    ``mass * selectivity ** power``: an atom counts by its mixture mass (its
     prior, for a whole topic), discounted when that mass is spread thinly over many
     documents. Weighting by mass alone lets a topic's many weak atoms, whose top words are
     mostly generic, outvote the few focused atoms that name it.
@@ -172,12 +173,14 @@ def word_weights(mass: np.ndarray, selectivity: np.ndarray) -> np.ndarray:
     selectivity : ndarray of shape (n_atoms,)
         :func:`atom_selectivity` on the training mixtures (ones: weight by mass alone, as
         models saved before this weighting did).
+    power : float
+        ``gamma``; 0 weights by mass alone.
 
     Returns
     -------
     ndarray of the shape of ``mass``
     """
-    return np.asarray(mass, dtype=np.float64) * np.asarray(selectivity) ** SELECTIVITY_POWER
+    return np.asarray(mass, dtype=np.float64) * np.asarray(selectivity) ** power
 
 
 def diffuse_atoms(theta, share: float) -> np.ndarray:
