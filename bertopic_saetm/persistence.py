@@ -5,7 +5,8 @@ Layout::
     model_dir/
         saetm.json           format name and version, parameters, vocabulary, reports
         arrays.safetensors   atom_word_, background_, atom_prior_, ... (float64 / int64;
-                             background_atoms_, atom_selectivity_ optional)
+                             background_atoms_, atom_selectivity_,
+                             atom_main_documents_ optional)
         sae/                 the SAE in SAE-Lens format (cfg.json + sae_weights.safetensors)
 
 The folder is written under a temporary name and renamed into place, so an interrupted save
@@ -82,6 +83,7 @@ def save_model(model, path) -> Path:
         arrays = {name: np.ascontiguousarray(getattr(model, name)) for name in _ARRAYS}
         arrays["background_atoms_"] = model.background_atoms_.astype(np.uint8)
         arrays["atom_selectivity_"] = np.ascontiguousarray(model.atom_selectivity_)
+        arrays["atom_main_documents_"] = np.ascontiguousarray(model.atom_main_documents_)
         save_file(arrays, str(folder / ARRAYS_FILE))
         (folder / META_FILE).write_text(json.dumps(meta, indent=1))
 
@@ -178,6 +180,11 @@ def load_model(cls, path):
     # their prior-only weighting, so their topics stay what they were when re-merged.
     model.atom_selectivity_ = (arrays["atom_selectivity_"] if "atom_selectivity_" in arrays
                                else np.ones(model.atom_prior_.shape))
+    # Models saved before the merge weighted atoms by the documents they head: zeros make
+    # the merge weights the prior alone, so re-merging them gives the topics it gave then.
+    model.atom_main_documents_ = (arrays["atom_main_documents_"]
+                                  if "atom_main_documents_" in arrays
+                                  else np.zeros(model.atom_prior_.shape))
     model.sae_ = sae
     model.atoms_ = sae.atoms()
     model.vocabulary_ = np.asarray(meta["vocabulary"], dtype=object)

@@ -43,7 +43,9 @@ from .merging import (
     atom_topic_vectors,
     cluster_atoms,
     diffuse_atoms,
+    main_atom_counts,
     merge_topic_word,
+    merge_weights,
     word_weights,
 )
 from .mixtures import normalise_activations
@@ -198,11 +200,15 @@ class Merge:
         fire on the corpus, and the background atoms).
     background : ndarray of shape (n_atoms,), bool
         The diffuse atoms that form the background topic.
+    main_counts : ndarray of shape (n_atoms,)
+        Documents each atom is the strongest content atom of
+        (:func:`~bertopic_saetm.merging.main_atom_counts`); with the prior, the merge weights.
     """
 
     topic_vectors: np.ndarray
     atom_to_topic: np.ndarray
     background: np.ndarray
+    main_counts: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -403,20 +409,20 @@ class MergeStage:
         word_vectors, mask = found if found is not None else (None, None)
         return atom_topic_vectors(atom_word, word_vectors, mask, decoder, self.top_p)
 
-    def partition(self, topic_vectors: np.ndarray, atom_prior: np.ndarray, n_topics=None
+    def partition(self, topic_vectors: np.ndarray, weights: np.ndarray, n_topics=None
                   ) -> np.ndarray:
         """Partition of the atoms, ndarray of shape (n_atoms,): topic ids, -1 for none.
 
         Parameters
         ----------
         topic_vectors : ndarray of shape (n_atoms, dim)
-        atom_prior : ndarray of shape (n_atoms,)
-            Atoms with prior 0 get -1.
+        weights : ndarray of shape (n_atoms,)
+            :func:`~bertopic_saetm.merging.merge_weights`; atoms with weight 0 get -1.
         n_topics : int or "auto", optional
             Defaults to the stage's ``n_topics``.
         """
         n_topics = self.n_topics if n_topics is None else n_topics
-        return cluster_atoms(topic_vectors, atom_prior, n_topics, self.random_state,
+        return cluster_atoms(topic_vectors, weights, n_topics, self.random_state,
                              self.min_cluster_size)
 
     def fit(self, emission: Emission, vocabulary: Vocabulary, atoms: Atoms, embedder=None
@@ -446,7 +452,9 @@ class MergeStage:
             vectors = self.place(emission.atom_word, vocabulary.words, atoms.sae.atoms(),
                                  embedder)
         content_prior = np.where(background, 0.0, emission.atom_prior)
-        return Merge(vectors, self.partition(vectors, content_prior), background)
+        counts = main_atom_counts(atoms.theta, content_prior > 0)
+        return Merge(vectors, self.partition(vectors, merge_weights(counts, content_prior)),
+                     background, counts)
 
 
 def topics_of(atom_word: np.ndarray, atom_prior: np.ndarray, atom_to_topic: np.ndarray,

@@ -13,7 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .dictionaries import check_dictionary_inputs
 from .embedders import embed, required_embedder
-from .merging import assignment_matrix
+from .merging import assignment_matrix, merge_weights
 from .mixtures import mixtures_over, normalise_activations  # noqa: F401 (kept importable here)
 from .stages import (
     PARAMETER_CONSTRAINTS,
@@ -107,6 +107,9 @@ class SAETopicModel(BaseEstimator):
         (:func:`~bertopic_saetm.merging.word_weights`), so its focused atoms name it.
     atom_topic_vectors_ : ndarray of shape (n_atoms, dim)
         Where each atom sits for merging.
+    atom_main_documents_ : ndarray of shape (n_atoms,)
+        Number of training documents each atom is the strongest content atom of; the merge
+        weights atoms by it (:func:`~bertopic_saetm.merging.merge_weights`).
     atom_to_topic_ : ndarray of shape (n_atoms,)
         Topic of every atom, -1 for invalid and background atoms.
     background_atoms_ : ndarray of shape (n_atoms,), bool
@@ -296,6 +299,7 @@ class SAETopicModel(BaseEstimator):
         self.atom_selectivity_ = emission.atom_selectivity
         self.inactive_documents_ = emission.inactive_documents
         self.atom_topic_vectors_ = fitted.merge.topic_vectors
+        self.atom_main_documents_ = fitted.merge.main_counts
         self.background_atoms_ = fitted.merge.background
         self.embedder_ = fitted.embedder
         self.fit_seconds_ = dict(fitted.fit_seconds)
@@ -336,8 +340,9 @@ class SAETopicModel(BaseEstimator):
         check_is_fitted(self, "topic_word_", msg=_NOT_FITTED)
         n_topics = check_n_topics(n_topics)
         stages = FitStages.from_params({**self.get_params(deep=False), "n_topics": n_topics})
-        content_prior = np.where(self.background_atoms_, 0.0, self.atom_prior_)
-        self.set_partition(stages.merge.partition(self.atom_topic_vectors_, content_prior))
+        weights = merge_weights(self.atom_main_documents_,
+                                np.where(self.background_atoms_, 0.0, self.atom_prior_))
+        self.set_partition(stages.merge.partition(self.atom_topic_vectors_, weights))
         self.n_topics = n_topics
         return self
 

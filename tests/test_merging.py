@@ -9,7 +9,9 @@ from bertopic_saetm.merging import (
     atom_topic_vectors,
     cluster_atoms,
     diffuse_atoms,
+    main_atom_counts,
     merge_topic_word,
+    merge_weights,
     truncate_top_p,
     word_weights,
 )
@@ -76,6 +78,30 @@ def test_merged_topic_word_is_the_weighted_average_of_atom_rows():
 def test_selectivity_is_the_mean_weight_where_an_atom_fires():
     theta = sp.csr_matrix(np.array([[0.9, 0.1, 0.0], [0.0, 0.1, 0.0], [0.5, 0.1, 0.0]]))
     np.testing.assert_allclose(atom_selectivity(theta), [0.7, 0.1, 0.0])
+
+
+def test_main_atom_counts_count_the_strongest_content_atom_of_each_document():
+    theta = sp.csr_matrix(np.array([
+        [0.6, 0.3, 0.1, 0.0],   # strongest is atom 0, but it is background: atom 1 heads it
+        [0.1, 0.2, 0.7, 0.0],
+        [0.0, 0.0, 0.9, 0.1],
+        [1.0, 0.0, 0.0, 0.0],   # background mass only: heads nothing
+        [0.0, 0.0, 0.0, 0.0],   # no atom fires
+    ]))
+    content = np.array([False, True, True, True])
+    np.testing.assert_array_equal(main_atom_counts(theta, content), [0, 1, 2, 0])
+
+
+def test_merge_weights_count_documents_and_a_share_of_one_for_the_prior():
+    prior = np.array([0.5, 0.3, 0.2, 0.0])
+    weights = merge_weights(np.array([10.0, 0.0, 4.0, 3.0]), prior)
+    # In units of the prior (total 1 here): the count plus the atom's share of the prior.
+    np.testing.assert_allclose(weights, [10.5, 0.3, 4.2, 0.0])  # no prior: in no topic
+    np.testing.assert_allclose(merge_weights(np.array([10.0, 0.0, 4.0, 3.0]), 2 * prior),
+                               2 * weights)
+    # Without counts (models saved before them) the weights are the prior, so the merge is
+    # the one these models made.
+    np.testing.assert_array_equal(merge_weights(np.zeros(4), prior), prior)
 
 
 def test_word_weights_let_a_focused_atom_outweigh_a_diffuse_one_of_equal_mass():

@@ -5,7 +5,7 @@ import pytest
 from safetensors.numpy import load_file, save_file
 
 from bertopic_saetm import SAETopicModel
-from bertopic_saetm.merging import merge_topic_word
+from bertopic_saetm.merging import cluster_atoms, merge_topic_word
 
 
 def test_save_load_round_trip_is_identical(fitted, corpus, tmp_path):
@@ -66,11 +66,11 @@ def test_corrupt_or_missing_files(fitted, tmp_path):
 
 
 def test_a_model_saved_before_later_arrays_and_parameters_loads(fitted, corpus, tmp_path):
-    # What the first format-1 models held: no background topic, no atom selectivity, and
-    # no atom_space / background_share parameters.
+    # What the first format-1 models held: no background topic, no atom selectivity, no
+    # document counts for the merge, and no atom_space / background_share parameters.
     path = fitted.save(tmp_path / "old")
     arrays = load_file(str(path / "arrays.safetensors"))
-    del arrays["background_atoms_"], arrays["atom_selectivity_"]
+    del arrays["background_atoms_"], arrays["atom_selectivity_"], arrays["atom_main_documents_"]
     save_file(arrays, str(path / "arrays.safetensors"))
     meta = json.loads((path / "saetm.json").read_text())
     del meta["params"]["atom_space"], meta["params"]["background_share"]
@@ -86,3 +86,7 @@ def test_a_model_saved_before_later_arrays_and_parameters_loads(fitted, corpus, 
     old.set_n_topics(5)
     np.testing.assert_allclose(old.topic_word_, merge_topic_word(
         old.atom_word_, old.atom_prior_, old.atom_to_topic_, old.n_topics_))
+    # And the merge weights atoms by prior alone, as it did.
+    np.testing.assert_array_equal(old.atom_main_documents_, 0.0)
+    np.testing.assert_array_equal(old.atom_to_topic_, cluster_atoms(
+        old.atom_topic_vectors_, old.atom_prior_, 5, random_state=old.random_state))

@@ -4,7 +4,14 @@ import torch
 from sklearn.base import clone
 
 from bertopic_saetm import SAEConfig, SAETopicModel, SparseAutoencoder, save_sae
-from bertopic_saetm.merging import atom_selectivity, merge_topic_word, word_weights
+from bertopic_saetm.merging import (
+    atom_selectivity,
+    cluster_atoms,
+    main_atom_counts,
+    merge_topic_word,
+    merge_weights,
+    word_weights,
+)
 
 from .conftest import FAST_SAE, TINY_SAE
 
@@ -46,6 +53,20 @@ def test_topic_words_weight_atoms_by_prior_and_selectivity(fitted, corpus):
     # Not the prior-only average: selectivity changes which atoms name a topic.
     assert not np.allclose(fitted.topic_word_, merge_topic_word(
         fitted.atom_word_, fitted.atom_prior_, fitted.atom_to_topic_, fitted.n_topics_))
+
+
+def test_the_merge_weights_atoms_by_the_documents_they_head(fitted, corpus):
+    atoms = fitted.transform_atoms(embeddings=corpus.embeddings)
+    content_prior = np.where(fitted.background_atoms_, 0.0, fitted.atom_prior_)
+    counts = main_atom_counts(atoms, content_prior > 0)
+    np.testing.assert_array_equal(fitted.atom_main_documents_, counts)
+    assert counts.sum() == np.count_nonzero(atoms[:, content_prior > 0].sum(axis=1))
+    vectors, k = fitted.atom_topic_vectors_, fitted.n_topics_
+    np.testing.assert_array_equal(fitted.atom_to_topic_, cluster_atoms(
+        vectors, merge_weights(counts, content_prior), k, random_state=0))
+    # Not the prior-weighted merge the package used before.
+    assert not np.array_equal(fitted.atom_to_topic_,
+                              cluster_atoms(vectors, content_prior, k, random_state=0))
 
 
 def test_transform_rows_are_content_shares_and_predict_a_topic_of_the_row(fitted, corpus):
