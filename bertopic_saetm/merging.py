@@ -380,6 +380,26 @@ def merge_topic_word(
     return weighted / np.maximum(mass, 1e-300)[:, None]
 
 
+def topics_of(atom_word: np.ndarray, atom_prior: np.ndarray, atom_to_topic: np.ndarray,
+              atom_selectivity: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
+    """The merged topics a partition of the atoms describes.
+
+    Returns
+    -------
+    n_topics : int
+    topic_word : ndarray of shape (n_topics, n_words)
+        Average of each topic's atom word distributions, weighted by
+        :func:`word_weights` (prior and selectivity).
+    topic_prior : ndarray of shape (n_topics,)
+        Summed prior of each topic's atoms.
+    """
+    n_topics = int(atom_to_topic.max()) + 1
+    valid = atom_to_topic >= 0
+    weights = word_weights(atom_prior, atom_selectivity)
+    return (n_topics, merge_topic_word(atom_word, weights, atom_to_topic, n_topics),
+            np.bincount(atom_to_topic[valid], weights=atom_prior[valid], minlength=n_topics))
+
+
 def mixture_word_distribution(atom_word: np.ndarray, atom_weights) -> np.ndarray:
     """Word distribution of weighted groups of atoms.
 

@@ -44,9 +44,7 @@ from .merging import (
     cluster_atoms,
     diffuse_atoms,
     main_atom_counts,
-    merge_topic_word,
     merge_weights,
-    word_weights,
 )
 from .mixtures import normalise_activations
 from .sae import SAETrainingConfig, SparseAutoencoder, load_sae, train_sae
@@ -455,26 +453,6 @@ class MergeStage:
         counts = main_atom_counts(atoms.theta, content_prior > 0)
         return Merge(vectors, self.partition(vectors, merge_weights(counts, content_prior)),
                      background, counts)
-
-
-def topics_of(atom_word: np.ndarray, atom_prior: np.ndarray, atom_to_topic: np.ndarray,
-              atom_selectivity: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
-    """The merged topics a partition of the atoms describes.
-
-    Returns
-    -------
-    n_topics : int
-    topic_word : ndarray of shape (n_topics, n_words)
-        Average of each topic's atom word distributions, weighted by
-        :func:`~bertopic_saetm.merging.word_weights` (prior and selectivity).
-    topic_prior : ndarray of shape (n_topics,)
-        Summed prior of each topic's atoms.
-    """
-    n_topics = int(atom_to_topic.max()) + 1
-    valid = atom_to_topic >= 0
-    weights = word_weights(atom_prior, atom_selectivity)
-    return (n_topics, merge_topic_word(atom_word, weights, atom_to_topic, n_topics),
-            np.bincount(atom_to_topic[valid], weights=atom_prior[valid], minlength=n_topics))
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .dictionaries import check_dictionary_inputs
 from .embedders import embed, required_embedder
-from .merging import assignment_matrix, merge_weights
+from .merging import assignment_matrix, merge_weights, topics_of
 from .mixtures import mixtures_over, normalise_activations  # noqa: F401 (kept importable here)
 from .stages import (
     PARAMETER_CONSTRAINTS,
@@ -21,7 +21,6 @@ from .stages import (
     FitStages,
     FittedStages,
     stopwatch,
-    topics_of,
 )
 from .topic_assignment import assign_main_topics, atom_offsets, topic_directions
 from .validation import check_activations, check_documents, check_embeddings, check_n_topics
