@@ -2,6 +2,13 @@ import os
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+if "PYTEST_XDIST_WORKER" in os.environ:
+    # pytest-xdist runs one worker per core (pyproject.toml): each keeps to one thread, or
+    # the workers' OpenMP, BLAS, numba and torch threads fight over the cores. Set before
+    # numpy and torch are imported, which read them once.
+    for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                  "NUMBA_NUM_THREADS"):
+        os.environ.setdefault(_name, "1")
 
 import copy  # noqa: E402
 
@@ -11,6 +18,19 @@ import torch  # noqa: E402
 
 from bertopic_saetm import SAETopicModel, SAETrainingConfig  # noqa: E402
 from bertopic_saetm.datasets import load_python_docs  # noqa: E402
+
+#: Session fixtures that cost seconds each: under pytest-xdist the tests that use one run on
+#: the same worker, so that it is built once.
+_SHARED_FIXTURE_GROUPS = {"bertopic_fit": "bertopic", "bertopic_fit_copy": "bertopic",
+                          "standalone_fit": "bertopic", "fresh_interpreter": "fresh_interpreter"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        groups = {_SHARED_FIXTURE_GROUPS[name] for name in getattr(item, "fixturenames", ())
+                  if name in _SHARED_FIXTURE_GROUPS}
+        if groups:
+            item.add_marker(pytest.mark.xdist_group(sorted(groups)[0]))
 
 
 @pytest.fixture(scope="session", autouse=True)
