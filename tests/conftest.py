@@ -25,12 +25,16 @@ _SHARED_FIXTURE_GROUPS = {"bertopic_fit": "bertopic", "bertopic_fit_copy": "bert
                           "standalone_fit": "bertopic", "fresh_interpreter": "fresh_interpreter"}
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config, items):
+    """Group tests for pytest-xdist's ``--dist loadgroup``: by the costly session fixture
+    they share, else by file (module-scoped fixtures are built once too)."""
     for item in items:
-        groups = {_SHARED_FIXTURE_GROUPS[name] for name in getattr(item, "fixturenames", ())
-                  if name in _SHARED_FIXTURE_GROUPS}
-        if groups:
-            item.add_marker(pytest.mark.xdist_group(sorted(groups)[0]))
+        groups = sorted({_SHARED_FIXTURE_GROUPS[name]
+                         for name in getattr(item, "fixturenames", ())
+                         if name in _SHARED_FIXTURE_GROUPS})
+        item.add_marker(pytest.mark.xdist_group(groups[0] if groups
+                                                else item.nodeid.split("::")[0]))
 
 
 @pytest.fixture(scope="session", autouse=True)
