@@ -19,22 +19,33 @@ import torch  # noqa: E402
 from bertopic_saetm import SAETopicModel, SAETrainingConfig  # noqa: E402
 from bertopic_saetm.datasets import load_python_docs  # noqa: E402
 
-#: Session fixtures that cost seconds each: under pytest-xdist the tests that use one run on
-#: the same worker, so that it is built once.
+#: pytest-xdist groups (``--dist loadgroup``, pyproject.toml): tests that share a costly
+#: session fixture, or UMAP's numba compilation (about 20 s per process), run on the same
+#: worker; every other test is grouped with its file (module fixtures are built once).
 _SHARED_FIXTURE_GROUPS = {"bertopic_fit": "bertopic", "bertopic_fit_copy": "bertopic",
                           "standalone_fit": "bertopic", "fresh_interpreter": "fresh_interpreter"}
+_FILE_GROUPS = {"tests/test_report.py": "bertopic"}  # a BERTopic fit and its UMAP map
+#: The groups that take longest (tens of seconds each, ``--durations``), sent to the workers
+#: first so that neither is left with a long group at the end.
+_LONGEST_FIRST = ("bertopic", "tests/test_topic_model.py", "fresh_interpreter",
+                  "tests/test_readme.py", "tests/test_properties.py")
+
+
+def _xdist_group(item) -> str:
+    shared = sorted({_SHARED_FIXTURE_GROUPS[name] for name in getattr(item, "fixturenames", ())
+                     if name in _SHARED_FIXTURE_GROUPS})
+    path = item.nodeid.split("::")[0]
+    return shared[0] if shared else _FILE_GROUPS.get(path, path)
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config, items):
-    """Group tests for pytest-xdist's ``--dist loadgroup``: by the costly session fixture
-    they share, else by file (module-scoped fixtures are built once too)."""
+    """Group the tests for pytest-xdist and put the longest groups first."""
+    groups = {id(item): _xdist_group(item) for item in items}
     for item in items:
-        groups = sorted({_SHARED_FIXTURE_GROUPS[name]
-                         for name in getattr(item, "fixturenames", ())
-                         if name in _SHARED_FIXTURE_GROUPS})
-        item.add_marker(pytest.mark.xdist_group(groups[0] if groups
-                                                else item.nodeid.split("::")[0]))
+        item.add_marker(pytest.mark.xdist_group(groups[id(item)]))
+    rank = {group: i for i, group in enumerate(_LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(groups[id(item)], len(rank)))  # stable
 
 
 @pytest.fixture(scope="session", autouse=True)
