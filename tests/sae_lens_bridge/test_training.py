@@ -1,14 +1,18 @@
 """Training through SAE-Lens's own trainer (sae_lens_bridge.training)."""
 
+import importlib.util
 import sys
 
 import numpy as np
 import pytest
 import torch
 
-pytest.importorskip("sae_lens")
+from sae_lens_bridge.training import train_with_sae_lens
 
-from sae_lens_bridge.training import train_with_sae_lens  # noqa: E402
+# Checked without importing sae_lens (about 5 s): every test collection would pay for it,
+# and sae_lens_bridge.training imports it only when it trains.
+pytestmark = pytest.mark.skipif(importlib.util.find_spec("sae_lens") is None,
+                                reason="needs sae-lens (pip install -e '.[bridge]')")
 
 N_STEPS = 300
 
