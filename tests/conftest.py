@@ -10,14 +10,12 @@ if "PYTEST_XDIST_WORKER" in os.environ:
                   "NUMBA_NUM_THREADS"):
         os.environ.setdefault(_name, "1")
 
+# Heavy imports (torch, the package) happen inside the fixtures: pytest-xdist's controller
+# loads this file too, and it only schedules.
 import copy  # noqa: E402
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-import torch  # noqa: E402
-
-from bertopic_saetm import SAETopicModel, SAETrainingConfig  # noqa: E402
-from bertopic_saetm.datasets import load_python_docs  # noqa: E402
 
 #: pytest-xdist groups (``--dist loadgroup``, pyproject.toml): tests that share a costly
 #: session fixture, or UMAP's numba compilation (about 20 s per process), run on the same
@@ -64,44 +62,32 @@ def _fresh_cache_folder(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def _seed_everything():
+    import torch
+
     np.random.seed(0)  # noqa: NPY002 - legacy global RNG, for any library code using it
     torch.manual_seed(0)
 
 
 @pytest.fixture(scope="session")
 def corpus():
+    from bertopic_saetm.datasets import load_python_docs
+
     return load_python_docs()
-
-
-#: A small, quick SAE schedule for tests (the defaults aim at corpora of 10k+ documents).
-FAST_SAE = SAETrainingConfig(expansion_factor=2, min_steps=150, max_steps=300)
-#: An even shorter one for tests whose checks do not depend on the SAE's quality (errors
-#: raised, parameters left alone, two fits compared with each other): 384 atoms, <= 50 steps.
-TINY_SAE = SAETrainingConfig(expansion_factor=1, min_steps=40, max_steps=50)
 
 
 @pytest.fixture(scope="session")
 def fitted(corpus):
     """A model fitted once on the bundled corpus (default word vectors: MiniLM)."""
+    from bertopic_saetm import SAETopicModel
+
+    from .helpers import FAST_SAE
+
     model = SAETopicModel(n_topics=12, sae_config=FAST_SAE, random_state=0)
     model.fit(corpus.texts, corpus.embeddings)
     return model
 
 
 # ----------------------------------------------- BERTopic fits (backends, evaluation)
-N_TOPICS = 12
-
-
-def saetm_params(**overrides):
-    """Estimator parameters shared by the BERTopic and the standalone fits."""
-    # Without the background topic, so that BERTopic's state can be checked against
-    # mixtures that sum to 1; tests/backends/test_background.py covers the background.
-    params = dict(n_topics=N_TOPICS, sae_config=FAST_SAE, random_state=0,
-                  word_vectors="decoder", background_share=0.0)
-    params.update(overrides)
-    return params
-
-
 @pytest.fixture(scope="session")
 def embedder():
     from bertopic_saetm.embedders import load_default_embedder
@@ -115,7 +101,10 @@ def make_topic_model(corpus, embedder):
     only change a fitted model take ``bertopic_fit_copy``)."""
     from bertopic import BERTopic
 
+    from bertopic_saetm import SAETopicModel
     from bertopic_saetm.backends import SAETMBackend
+
+    from .helpers import saetm_params
 
     def make(**overrides):
         backend = SAETMBackend(SAETopicModel(**saetm_params(**overrides)))
@@ -132,7 +121,10 @@ def bertopic_fit(corpus, embedder):
     """One BERTopic fit shared by read-only tests: (topic_model, backend, topics, probs)."""
     from bertopic import BERTopic
 
+    from bertopic_saetm import SAETopicModel
     from bertopic_saetm.backends import SAETMBackend
+
+    from .helpers import saetm_params
 
     backend = SAETMBackend(SAETopicModel(**saetm_params()))
     topic_model = BERTopic(embedding_model=embedder, **backend.components(corpus.texts))
@@ -152,6 +144,10 @@ def bertopic_fit_copy(bertopic_fit, embedder):
 def standalone_fit(corpus):
     """``SAETopicModel(**saetm_params())`` fitted on the corpus on its own: what the BERTopic
     fit must match. Read-only; deep-copy it to change it."""
+    from bertopic_saetm import SAETopicModel
+
+    from .helpers import saetm_params
+
     return SAETopicModel(**saetm_params()).fit(corpus.texts, corpus.embeddings)
 
 

@@ -44,7 +44,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from bertopic_saetm import SAETopicModel
 
-from .conftest import TINY_SAE
+from .helpers import TINY_SAE
 
 SKLEARN_CHECKS = (
     "check_estimator_cloneable", "check_estimator_tags_renamed", "check_valid_tag_types",

@@ -13,7 +13,7 @@ from bertopic_saetm.merging import (
     word_weights,
 )
 
-from .conftest import FAST_SAE, TINY_SAE
+from .helpers import FAST_SAE, TINY_SAE
 
 
 def test_topics_are_vocabulary_words(fitted):

@@ -1,3 +1,4 @@
-"""Shared with tests/conftest.py, where the BERTopic fixtures live."""
+"""Settings of tests/helpers.py under this folder's name; the BERTopic fixtures live in
+tests/conftest.py."""
 
-from ..conftest import N_TOPICS, TINY_SAE, saetm_params  # noqa: F401
+from ..helpers import N_TOPICS, TINY_SAE, saetm_params  # noqa: F401

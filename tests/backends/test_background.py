@@ -5,7 +5,7 @@ import pytest
 
 from bertopic_saetm.backends import topic_distribution
 
-from ..conftest import saetm_params
+from ..helpers import saetm_params
 
 
 @pytest.fixture(scope="module")
