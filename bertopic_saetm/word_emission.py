@@ -114,6 +114,11 @@ def _extrapolate(x0, x1, x2, alpha):  # pragma: no cover
     return out
 
 
+def _c_ordered(*arrays: np.ndarray) -> tuple:
+    # The arrays, transposed together if the first is not C-contiguous.
+    return arrays if arrays[0].flags.c_contiguous else tuple(a.T for a in arrays)
+
+
 def _squarem_step(x0, x1, stats1, e_step, m_step, active):
     """One SQUAREM extrapolation (Varadhan & Roland, 2008) with a monotone safeguard.
 
@@ -123,8 +128,10 @@ def _squarem_step(x0, x1, stats1, e_step, m_step, active):
     Returns the new parameters, their E-step statistics and the number of E-steps used.
     """
     x2 = m_step(*x1, stats1)
-    # Parameters are (B, P0); P0 is handled as a one-row matrix.
-    triples = [(a0, a1, a2) if a0.ndim == 2 else (a0[None], a1[None], a2[None])
+    # Parameters are (B, P0); P0 is handled as a one-row matrix. Both kernels work element
+    # by element, so a Fortran-ordered B goes in transposed: one C-ordered signature to
+    # compile (about 2.5 s each on a cold cache) instead of two.
+    triples = [_c_ordered(a0, a1, a2) if a0.ndim == 2 else (a0[None], a1[None], a2[None])
                for a0, a1, a2 in zip(x0, x1, x2, strict=True)]
     norms = [_step_norms(*t) for t in triples]
     r_norm = math.sqrt(sum(n[0] for n in norms))
@@ -132,6 +139,8 @@ def _squarem_step(x0, x1, stats1, e_step, m_step, active):
     if v_norm > 0:
         alpha = min(-r_norm / v_norm, -1.0)
         B3, P3 = (_extrapolate(*t, alpha) for t in triples)
+        if not x0[0].flags.c_contiguous:
+            B3 = B3.T
         P3 = P3[0] / P3.sum()
         B3 = _normalise_rows(B3)
         B3[~active] = P3
