@@ -114,11 +114,6 @@ def _extrapolate(x0, x1, x2, alpha):  # pragma: no cover
     return out
 
 
-def _c_ordered(*arrays: np.ndarray) -> tuple:
-    # The arrays, transposed together if the first is not C-contiguous.
-    return arrays if arrays[0].flags.c_contiguous else tuple(a.T for a in arrays)
-
-
 def _squarem_step(x0, x1, stats1, e_step, m_step, active):
     """One SQUAREM extrapolation (Varadhan & Roland, 2008) with a monotone safeguard.
 
@@ -129,9 +124,11 @@ def _squarem_step(x0, x1, stats1, e_step, m_step, active):
     """
     x2 = m_step(*x1, stats1)
     # Parameters are (B, P0); P0 is handled as a one-row matrix. Both kernels work element
-    # by element, so a Fortran-ordered B goes in transposed: one C-ordered signature to
-    # compile (about 2.5 s each on a cold cache) instead of two.
-    triples = [_c_ordered(a0, a1, a2) if a0.ndim == 2 else (a0[None], a1[None], a2[None])
+    # by element, so a Fortran-ordered B goes in transposed: each kernel then compiles one
+    # C-ordered signature instead of two (numba's compilation is most of a cold first fit).
+    flip = not x0[0].flags.c_contiguous
+    triples = [(a0[None], a1[None], a2[None]) if a0.ndim == 1
+               else (a0.T, a1.T, a2.T) if flip else (a0, a1, a2)
                for a0, a1, a2 in zip(x0, x1, x2, strict=True)]
     norms = [_step_norms(*t) for t in triples]
     r_norm = math.sqrt(sum(n[0] for n in norms))
@@ -139,7 +136,7 @@ def _squarem_step(x0, x1, stats1, e_step, m_step, active):
     if v_norm > 0:
         alpha = min(-r_norm / v_norm, -1.0)
         B3, P3 = (_extrapolate(*t, alpha) for t in triples)
-        if not x0[0].flags.c_contiguous:
+        if flip:
             B3 = B3.T
         P3 = P3[0] / P3.sum()
         B3 = _normalise_rows(B3)

@@ -41,6 +41,18 @@ def test_loglikelihood_never_decreases_and_matches_dense_reference(accelerate):
     assert result.log_likelihood == pytest.approx(reference, rel=1e-10)
 
 
+def test_squarem_kernels_compile_one_c_ordered_signature():
+    # Each extra signature is another parallel numba compilation on a user's first fit.
+    from bertopic_saetm import word_emission
+
+    theta, counts, _, _ = _synthetic()
+    fit_word_emission(theta, counts, 0.3, max_iter=10, tol=0, accelerate=True)
+    for kernel in (word_emission._step_norms, word_emission._extrapolate):
+        layouts = {argument.layout for signature in kernel.signatures
+                   for argument in signature if hasattr(argument, "layout")}
+        assert len(kernel.signatures) == 1 and layouts == {"C"}, kernel.signatures
+
+
 def test_acceleration_reaches_a_better_likelihood_for_the_same_passes(fitted, corpus):
     # A real problem: SAE mixtures and bag-of-words of the bundled corpus.
     theta = fitted.transform_atoms(embeddings=corpus.embeddings)
