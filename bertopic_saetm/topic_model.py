@@ -24,6 +24,7 @@ from .stages import (
 )
 from .topic_assignment import assign_main_topics, atom_offsets, topic_directions
 from .validation import check_activations, check_documents, check_embeddings, check_n_topics
+from .word_ranking import top_word_indices, word_marginal
 
 logger = logging.getLogger(__name__)
 
@@ -501,8 +502,16 @@ class SAETopicModel(BaseEstimator):
         return self._topic_mixture(self._fit(documents, embeddings, counts, activations))
 
     # ------------------------------------------------------------------- topics
+    def word_marginal(self) -> np.ndarray:
+        """The topics' prior-weighted mean word distribution, ndarray of shape (n_words,)
+        (:func:`~bertopic_saetm.word_ranking.word_marginal`)."""
+        check_is_fitted(self, "topic_word_", msg=_NOT_FITTED)
+        return word_marginal(self.topic_word_, self.topic_prior_)
+
     def get_topics(self, top_n: int = 10) -> list[list[tuple[str, float]]]:
-        """Top words of every topic.
+        """Top words of every topic, most relevant first (LDAvis relevance,
+        :mod:`bertopic_saetm.word_ranking`: probability, discounted for words every topic
+        uses).
 
         Returns
         -------
@@ -510,7 +519,7 @@ class SAETopicModel(BaseEstimator):
         """
         check_is_fitted(self, "topic_word_", msg=_NOT_FITTED)
         top_n = min(int(top_n), self.vocabulary_.size)
-        order = np.argsort(-self.topic_word_, axis=1, kind="stable")[:, :top_n]
+        order = top_word_indices(self.topic_word_, self.word_marginal(), top_n)
         return [
             [(str(self.vocabulary_[j]), float(self.topic_word_[i, j])) for j in row]
             for i, row in enumerate(order)

@@ -1,16 +1,21 @@
 """The paper's vocabulary: lower-case alphabetic words of 3+ letters, no stop words,
-in at least 5 documents, the 5,000 most frequent by document frequency."""
+in at least 5 documents, the 5,000 most frequent by corpus frequency."""
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
 TOKEN_PATTERN = r"(?u)\b[a-zA-Z]{3,}\b"
+MIN_DF = 5
+MAX_FEATURES = 5000
 
 
-def default_vectorizer(min_df: int = 5, max_features: int = 5000) -> CountVectorizer:
+def default_vectorizer(min_df: int = MIN_DF, max_features: int = MAX_FEATURES
+                       ) -> CountVectorizer:
     """A fresh scikit-learn vectorizer with the SAE-TM paper's filtering.
 
     Parameters
@@ -46,6 +51,7 @@ def build_bag_of_words(vectorizer, documents: list[str]) -> tuple[sp.csr_matrix,
     Returns
     -------
     counts : scipy.sparse.csr_matrix of shape (n_documents, n_words)
+        Column indices sorted within each row.
     vocabulary : ndarray of shape (n_words,), dtype object
 
     Raises
@@ -56,13 +62,116 @@ def build_bag_of_words(vectorizer, documents: list[str]) -> tuple[sp.csr_matrix,
     try:
         counts = vectorizer.fit_transform(documents)
     except ValueError as exc:  # scikit-learn: "empty vocabulary" / "no terms remain"
-        raise ValueError(
-            "The corpus has no vocabulary words after filtering "
-            f"({exc}). Use more or longer documents, or pass a vectorizer with a lower "
-            "min_df / different stop words. The default vectorizer keeps Latin-alphabet words "
-            "only; for other scripts pass e.g. CountVectorizer(token_pattern=r'(?u)\\b\\w\\w+\\b')."
-        ) from exc
+        raise _no_vocabulary(exc) from exc
     vocabulary = np.asarray(vectorizer.get_feature_names_out(), dtype=object)
     if vocabulary.size == 0 or counts.nnz == 0:
         raise ValueError("The corpus has no vocabulary words after filtering.")
-    return sp.csr_matrix(counts, dtype=np.float64), vocabulary
+    counts = sp.csr_matrix(counts, dtype=np.float64)
+    counts.sort_indices()
+    return counts, vocabulary
+
+
+def _no_vocabulary(exc: Exception) -> ValueError:
+    return ValueError(
+        "The corpus has no vocabulary words after filtering "
+        f"({exc}). Use more or longer documents, or pass a vectorizer with a lower "
+        "min_df / different stop words. The default vectorizer keeps Latin-alphabet words "
+        "only; for other scripts pass e.g. CountVectorizer(token_pattern=r'(?u)\\b\\w\\w+\\b')."
+    )
+
+
+class _TokenCharacters(dict):
+    """``str.translate`` table that leaves :data:`TOKEN_PATTERN`'s tokens as the only runs
+    of ASCII letters between spaces.
+
+    ASCII letters stay, every other word character of ``re``'s Unicode ``\\w`` (``isalnum``
+    or ``_``: digits, underscores, non-ASCII letters) becomes ``_``, so that a run holding
+    one is dropped as the pattern's word boundaries drop it, and everything else becomes a
+    space. Filled lazily: one entry per distinct character met.
+    """
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        if char.isascii() and char.isalpha():
+            out = char
+        elif char.isalnum() or char == "_":
+            out = "_"
+        else:
+            out = " "
+        self[code] = out
+        return out
+
+
+_TOKEN_CHARACTERS = _TokenCharacters()
+
+
+def count_words(documents: list[str], min_df: int = MIN_DF, max_features: int = MAX_FEATURES
+                ) -> tuple[sp.csr_matrix, np.ndarray]:
+    """:func:`default_vectorizer`'s ``fit_transform`` and vocabulary, counted in bulk.
+
+    The same matrix and words as scikit-learn's loop over tokens (tested on both corpora of
+    the repo): each document is lower-cased and tokenised by ``str.translate`` and
+    ``split`` (:class:`_TokenCharacters`), every distinct token is filtered once (length,
+    letters, stop words) instead of at each occurrence, and the counts are one sparse
+    matrix built from token codes (``pandas.factorize``). 20 Newsgroups: about 3x faster
+    (``benchmarks/fit_speed.py`` prints the vocabulary stage).
+
+    Parameters
+    ----------
+    documents : list of str of length n_documents
+    min_df, max_features : int
+        As :func:`default_vectorizer`'s.
+
+    Returns
+    -------
+    counts : scipy.sparse.csr_matrix of shape (n_documents, n_words), float64
+        Column indices sorted within each row.
+    vocabulary : ndarray of shape (n_words,), dtype object
+        Sorted, as ``get_feature_names_out``.
+
+    Raises
+    ------
+    ValueError
+        If no word survives the filtering.
+    """
+    import pandas as pd
+
+    tokens = [doc.lower().translate(_TOKEN_CHARACTERS).split() for doc in documents]
+    lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
+    flat = np.fromiter(itertools.chain.from_iterable(tokens), dtype=object,
+                       count=int(lengths.sum()))
+    codes, distinct = pd.factorize(flat)
+    keep = np.fromiter((len(w) >= 3 and "_" not in w and w not in ENGLISH_STOP_WORDS
+                        for w in distinct), dtype=bool, count=len(distinct))
+    kept = np.flatnonzero(keep)
+    if kept.size == 0:
+        raise _no_vocabulary(ValueError("empty vocabulary"))
+    kept = kept[np.argsort(np.asarray(distinct, dtype=object)[kept], kind="stable")]
+    column = np.full(len(distinct), -1, dtype=np.int64)
+    column[kept] = np.arange(kept.size)
+    columns = column[codes]
+    rows = np.repeat(np.arange(len(documents)), lengths)
+    found = columns >= 0
+    counts = sp.csr_matrix((np.ones(int(found.sum())), (rows[found], columns[found])),
+                           shape=(len(documents), kept.size))
+    counts.sum_duplicates()
+    selected = _frequent_columns(counts, min_df, max_features)
+    if selected.size == 0:
+        raise _no_vocabulary(ValueError("After pruning, no terms remain."))
+    counts = counts[:, selected]
+    counts.sort_indices()
+    return counts, np.asarray(distinct, dtype=object)[kept[selected]]
+
+
+def _frequent_columns(counts: sp.csr_matrix, min_df: int, max_features: int) -> np.ndarray:
+    # scikit-learn's CountVectorizer._limit_features, step for step (the same argsort on the
+    # same array, so that ties in corpus frequency break the same way).
+    document_frequency = np.bincount(counts.indices, minlength=counts.shape[1])
+    mask = document_frequency >= min_df
+    if mask.sum() > max_features:
+        frequency = np.asarray(counts.sum(axis=0)).ravel()
+        best = (-frequency[mask]).argsort()[:max_features]
+        limited = np.zeros(mask.size, dtype=bool)
+        limited[np.flatnonzero(mask)[best]] = True
+        mask = limited
+    return np.flatnonzero(mask)

@@ -160,6 +160,7 @@ def topics_over_time(topic_model, timestamps, nr_bins=None, datetime_format=None
     n_topics = int(atom_topic.max()) + 1
     inactive = np.diff(theta.indptr) == 0
     records = []
+    marginal = model.word_marginal()
     for stamp in np.sort(stamps.unique()):
         rows = np.flatnonzero((stamps == stamp).to_numpy())
         mass = np.asarray(theta[rows].sum(axis=0)).ravel()
@@ -169,7 +170,7 @@ def topics_over_time(topic_model, timestamps, nr_bins=None, datetime_format=None
         frequency = weights.sum(axis=1)
         weights = word_weights(weights, model.atom_selectivity_)
         words = top_words(mixture_word_distribution(model.atom_word_, weights),
-                          model.vocabulary_, model.background_, n_words)
+                          model.vocabulary_, model.background_, n_words, marginal)
         n_outliers = int(inactive[rows].sum())
         if n_outliers:
             background = top_words(model.background_[None, :], model.vocabulary_,

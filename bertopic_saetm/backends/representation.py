@@ -24,6 +24,7 @@ from bertopic.representation import BaseRepresentation
 from bertopic.vectorizers import ClassTfidfTransformer
 
 from ..merging import mixture_word_distribution
+from ..word_ranking import top_word_indices
 from .bertopic_internals import ctfidf_idf, set_ctfidf_idf
 from .groups import group_atom_weights, training_rows_and_topics
 from .hooks import install_hooks, set_ctfidf_from_counts
@@ -33,13 +34,22 @@ _PAD = ("", 1e-05)
 
 
 def top_words(distributions: np.ndarray, vocabulary: np.ndarray, fallback: np.ndarray,
-              top_n: int) -> list[list[tuple[str, float]]]:
-    """``top_n`` (word, probability) pairs per row; all-zero rows use ``fallback``."""
+              top_n: int, marginal: np.ndarray | None = None
+              ) -> list[list[tuple[str, float]]]:
+    """``top_n`` (word, probability) pairs per row.
+
+    Rows are ranked by relevance against ``marginal``
+    (:func:`~bertopic_saetm.word_ranking.top_word_indices`, as
+    :meth:`SAETopicModel.get_topics`), or by probability when it is None; all-zero rows
+    use ``fallback`` (the background, always by probability: its most common words).
+    """
     result = []
     for row in distributions:
+        against = marginal
         if not row.any():
-            row = fallback
-        order = np.argsort(-row, kind="stable")[:top_n]
+            row, against = fallback, None
+        order = (np.argsort(-row, kind="stable")[:top_n] if against is None
+                 else top_word_indices(row, against, top_n)[0])
         words = [(str(vocabulary[j]), float(row[j])) for j in order if row[j] > 0]
         result.append(words + [_PAD] * (top_n - len(words)))
     return result
@@ -69,7 +79,7 @@ class EmissionRepresentation(BaseRepresentation):
         model = backend.model
         distributions = mixture_word_distribution(model.atom_word_, weights)
         words = top_words(distributions, model.vocabulary_, model.background_,
-                          int(topic_model.top_n_words))
+                          int(topic_model.top_n_words), model.word_marginal())
         return dict(zip(labels, words, strict=True))
 
 

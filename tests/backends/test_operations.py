@@ -11,6 +11,7 @@ from bertopic_saetm.backends import (
     topics_over_time,
 )
 from bertopic_saetm.merging import mixture_word_distribution, word_weights
+from bertopic_saetm.word_ranking import top_word_indices
 
 from .conftest import N_TOPICS, saetm_params
 
@@ -31,7 +32,7 @@ def _check_coherent(topic_model, backend, corpus):
     for topic in range(n_topics):
         weights = np.where(atom_topic == topic, prior, 0.0)
         expected = mixture_word_distribution(model.atom_word_, weights[None, :])[0]
-        top = model.vocabulary_[np.argsort(-expected, kind="stable")[:10]]
+        top = model.vocabulary_[top_word_indices(expected, model.word_marginal(), 10)[0]]
         assert [w for w, _ in topic_model.get_topic(topic)] == list(top)
 
 

@@ -1,0 +1,84 @@
+"""Which words name a topic: its distribution's words ranked by relevance (LDAvis).
+
+A topic's word distribution (``topic_word_``) puts the corpus's common words near the top of
+every topic. Topic words are listed by the relevance of Sievert & Shirley (2014, LDAvis),
+
+    r_tw = lambda * log p(w | t) + (1 - lambda) * log(p(w | t) / p(w)),
+
+with ``p(w)`` the topics' prior-weighted mean distribution (:func:`word_marginal`): at
+``lambda = 1`` the most probable words, lower values favour words the topic uses more than
+the others do. The distributions themselves are unchanged; only their order is.
+
+Measured with ``benchmarks/topic_word_ranking.py`` (3 seeds, the README gives the figures).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: ``lambda``. At 0.9 TD@25 rose on 20 Newsgroups (K = 20 / 50 / 100 / 200) and on the
+#: bundled corpus (K = 15 / 30) by .01-.03 with NPMI within .004 of the probability order;
+#: at 0.8 and 0.6 TD rose further but NPMI fell by up to .01 / .025.
+RELEVANCE_WEIGHT = 0.9
+
+
+def word_marginal(topic_word: np.ndarray, topic_prior: np.ndarray) -> np.ndarray:
+    """``p(w)``: the topics' word distributions averaged with their priors as weights.
+
+    Parameters
+    ----------
+    topic_word : ndarray of shape (n_topics, n_words)
+    topic_prior : ndarray of shape (n_topics,)
+
+    Returns
+    -------
+    ndarray of shape (n_words,)
+        A distribution (the plain mean of the rows if every prior is 0).
+    """
+    prior = np.asarray(topic_prior, dtype=np.float64)
+    if prior.sum() <= 0:
+        prior = np.ones_like(prior)
+    return prior @ np.asarray(topic_word, dtype=np.float64) / prior.sum()
+
+
+def word_relevance(distributions: np.ndarray, marginal: np.ndarray,
+                   weight: float = RELEVANCE_WEIGHT) -> np.ndarray:
+    """LDAvis relevance of every word for every row.
+
+    Parameters
+    ----------
+    distributions : ndarray of shape (n_rows, n_words)
+        Word distributions (topics, or any group of atoms).
+    marginal : ndarray of shape (n_words,)
+        :func:`word_marginal`.
+    weight : float in [0, 1]
+        ``lambda``; 1 ranks by probability alone.
+
+    Returns
+    -------
+    ndarray of shape (n_rows, n_words)
+        ``-inf`` where a row gives the word no probability.
+    """
+    if not 0 <= weight <= 1:
+        raise ValueError(f"weight must be in [0, 1], got {weight}.")
+    p = np.asarray(distributions, dtype=np.float64)
+    with np.errstate(divide="ignore"):
+        log_p = np.log(p)
+        log_marginal = np.log(np.asarray(marginal, dtype=np.float64))
+    # Where the marginal is 0 so is every row: those words stay at -inf.
+    lift = np.where(p > 0, log_p - np.where(np.isfinite(log_marginal), log_marginal, 0.0),
+                    -np.inf)
+    return np.where(p > 0, weight * log_p + (1 - weight) * lift, -np.inf)
+
+
+def top_word_indices(distributions: np.ndarray, marginal: np.ndarray, top_n: int,
+                     weight: float = RELEVANCE_WEIGHT) -> np.ndarray:
+    """Indices of every row's ``top_n`` most relevant words, most relevant first.
+
+    Returns
+    -------
+    ndarray of shape (n_rows, min(top_n, n_words)), int
+        Ties (and words of no probability, last) keep vocabulary order.
+    """
+    relevance = word_relevance(np.atleast_2d(distributions), marginal, weight)
+    return np.argsort(-relevance, axis=1, kind="stable")[:, :top_n]

@@ -1,0 +1,48 @@
+"""Topic words ranked by LDAvis relevance: probability, discounted for words every topic uses."""
+
+import numpy as np
+import pytest
+
+from bertopic_saetm.word_ranking import top_word_indices, word_marginal, word_relevance
+
+# Word 0 is common to both topics; word 1 belongs to topic 0, word 2 to topic 1.
+TOPIC_WORD = np.array([[0.40, 0.38, 0.00, 0.22],
+                       [0.40, 0.00, 0.38, 0.22]])
+PRIOR = np.array([0.5, 0.5])
+
+
+def test_marginal_is_the_prior_weighted_mean():
+    np.testing.assert_allclose(word_marginal(TOPIC_WORD, np.array([3.0, 1.0])),
+                               0.75 * TOPIC_WORD[0] + 0.25 * TOPIC_WORD[1])
+    np.testing.assert_allclose(word_marginal(TOPIC_WORD, np.zeros(2)), TOPIC_WORD.mean(axis=0))
+
+
+def test_relevance_formula_and_words_without_probability():
+    marginal = word_marginal(TOPIC_WORD, PRIOR)
+    relevance = word_relevance(TOPIC_WORD, marginal, 0.9)
+    expected = 0.9 * np.log(0.38) + 0.1 * np.log(0.38 / 0.19)
+    assert relevance[0, 1] == pytest.approx(expected)
+    assert relevance[0, 2] == -np.inf and relevance[1, 1] == -np.inf
+
+
+def test_a_shared_word_gives_way_to_the_topics_own_word():
+    marginal = word_marginal(TOPIC_WORD, PRIOR)
+    # By probability the shared word comes first; by relevance the topic's own word does.
+    assert list(top_word_indices(TOPIC_WORD, marginal, 2, weight=1.0)[0]) == [0, 1]
+    assert list(top_word_indices(TOPIC_WORD, marginal, 2, weight=0.9)[0]) == [1, 0]
+    assert list(top_word_indices(TOPIC_WORD, marginal, 2, weight=0.9)[1]) == [2, 0]
+    # Words a topic never emits come last.
+    assert top_word_indices(TOPIC_WORD, marginal, 4)[0, -1] == 2
+
+
+def test_weight_outside_the_unit_interval_is_refused():
+    with pytest.raises(ValueError, match="weight"):
+        word_relevance(TOPIC_WORD, word_marginal(TOPIC_WORD, PRIOR), 1.5)
+
+
+def test_model_topics_follow_the_relevance_order(fitted):
+    order = top_word_indices(fitted.topic_word_, fitted.word_marginal(), 10)
+    for topic, words in enumerate(fitted.get_topics(10)):
+        assert [w for w, _ in words] == [str(fitted.vocabulary_[j]) for j in order[topic]]
+        assert [p for _, p in words] == [float(fitted.topic_word_[topic, j])
+                                         for j in order[topic]]
