@@ -62,13 +62,13 @@ def word_relevance(distributions: np.ndarray, marginal: np.ndarray,
     if not 0 <= weight <= 1:
         raise ValueError(f"weight must be in [0, 1], got {weight}.")
     p = np.asarray(distributions, dtype=np.float64)
-    with np.errstate(divide="ignore"):
-        log_p = np.log(p)
-        log_marginal = np.log(np.asarray(marginal, dtype=np.float64))
-    # Where the marginal is 0 so is every row: those words stay at -inf.
-    lift = np.where(p > 0, log_p - np.where(np.isfinite(log_marginal), log_marginal, 0.0),
-                    -np.inf)
-    return np.where(p > 0, weight * log_p + (1 - weight) * lift, -np.inf)
+    marginal = np.asarray(marginal, dtype=np.float64)
+    positive = p > 0
+    # A word with probability in a row has a positive marginal (the row is part of it, or
+    # is a group of the same atoms); words without probability stay at -inf.
+    log_p = np.log(np.where(positive, p, 1.0))
+    log_marginal = np.log(np.where(marginal > 0, marginal, 1.0))
+    return np.where(positive, log_p - (1 - weight) * log_marginal, -np.inf)
 
 
 def top_word_indices(distributions: np.ndarray, marginal: np.ndarray, top_n: int,
