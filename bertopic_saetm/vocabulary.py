@@ -113,8 +113,9 @@ def count_words(documents: list[str], min_df: int = MIN_DF, max_features: int = 
     the repo): each document is lower-cased and tokenised by ``str.translate`` and
     ``split`` (:class:`_TokenCharacters`), every distinct token is filtered once (length,
     letters, stop words) instead of at each occurrence, and the counts are one sparse
-    matrix built from token codes (``pandas.factorize``). 20 Newsgroups: about 3x faster
-    (``benchmarks/fit_speed.py`` prints the vocabulary stage).
+    matrix built from token codes (``pandas.factorize``). On 20 Newsgroups, quiet two-core
+    machine: 1.97 s against 2.83 s for ``default_vectorizer().fit_transform`` (one run; most
+    of what is left is creating the token strings and hashing them).
 
     Parameters
     ----------
