@@ -50,7 +50,7 @@ def test_hard_tokenisation_cases_match_scikit_learn():
     assert_same_bag_of_words(HARD_CASES, 1, 4)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(st.lists(st.text(alphabet=st.sampled_from(list("abcXYZ é_1-.\u212aß\n")),
                         max_size=40), min_size=1, max_size=12))
 def test_random_texts_match_the_token_pattern(documents):
