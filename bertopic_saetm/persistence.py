@@ -24,10 +24,9 @@ from pathlib import Path
 import numpy as np
 from safetensors import SafetensorError
 from safetensors.numpy import load_file, save_file
-from sklearn.base import clone
 
 from .sae import SAETrainingConfig, load_sae, save_sae
-from .vocabulary import default_vectorizer
+from .vocabulary import default_vectorizer, fixed_vectorizer
 
 FORMAT_NAME = "bertopic-saetm"
 FORMAT_VERSION = 1
@@ -189,8 +188,8 @@ def load_model(cls, path):
     model.atoms_ = sae.atoms()
     model.vocabulary_ = np.asarray(meta["vocabulary"], dtype=object)
     # The fitted vectorizer: the same analyzer, fixed to the saved vocabulary.
-    model.vectorizer_ = clone(vectorizer if vectorizer is not None else default_vectorizer())
-    model.vectorizer_.set_params(vocabulary=[str(w) for w in model.vocabulary_]).fit([])
+    model.vectorizer_ = fixed_vectorizer(
+        vectorizer if vectorizer is not None else default_vectorizer(), model.vocabulary_)
     for name in ("n_topics_", "n_features_in_", "sae_report_", "emission_log_likelihood_",
                  "emission_n_iter_", "fit_seconds_"):
         setattr(model, name, meta[name])

@@ -49,7 +49,7 @@ from .merging import (
 from .mixtures import normalise_activations
 from .sae import SAETrainingConfig, SparseAutoencoder, load_sae, train_sae
 from .validation import check_n_topics
-from .vocabulary import build_bag_of_words, count_words, default_vectorizer
+from .vocabulary import build_bag_of_words, count_words, default_vectorizer, fixed_vectorizer
 from .word_emission import fit_word_emission
 from .word_vectors import WORD_VECTOR_SOURCES, vocabulary_vectors
 
@@ -259,8 +259,7 @@ class VocabularyStage:
             # The default filtering counted in bulk (same matrix as scikit-learn's loop),
             # then a vectorizer fixed to its words, as a loaded model's.
             counts, words = count_words(documents)
-            vectorizer = default_vectorizer().set_params(vocabulary=list(words)).fit([])
-            return Vocabulary(vectorizer, words, counts)
+            return Vocabulary(fixed_vectorizer(default_vectorizer(), words), words, counts)
         vectorizer = self.vectorizer if self.vectorizer is not None else default_vectorizer()
         if counts is None:
             counts, words = build_bag_of_words(vectorizer, documents)
