@@ -133,8 +133,9 @@ def count_words(documents: list[str], min_df: int = MIN_DF, max_features: int = 
     by ``str.translate`` and ``split`` (:class:`_TokenCharacters`), every distinct token
     is filtered once (length, letters, stop words) instead of at each occurrence, and the
     counts are one sparse matrix built from token codes (``pandas.factorize``). On 20
-    Newsgroups, quiet two-core machine: 1.97 s against 2.83 s for ``default_vectorizer().fit_transform`` (one run of a
-    throwaway timing; most of what is left is creating the token strings and hashing them).
+    Newsgroups, quiet two-core machine: 1.97 s against 2.83 s for
+    ``default_vectorizer().fit_transform`` (one run of a throwaway timing; most of what is
+    left is creating the token strings and hashing them).
 
     Parameters
     ----------
