@@ -55,6 +55,20 @@ def corpus_ks(name: str, k: str | None, default: str = "20,50,100,200") -> list[
     return [int(v) for v in (k or ("15,30" if name == "bundled" else default)).split(",")]
 
 
+def seed_fits(name: str, docs, embeddings, args, default: str = "20,50,100,200"):
+    """A default SAETopicModel fit at the corpus' first K for every seed of ``--seeds``.
+
+    Yields (seed, ks, model, reference): the K values to score (:func:`corpus_ks`), the
+    fitted model and the NPMI reference corpus (built once, from the first model).
+    """
+    ks = corpus_ks(name, args.k, default)
+    reference = None
+    for seed in (int(s) for s in args.seeds.split(",")):
+        model = SAETopicModel(n_topics=ks[0], random_state=seed).fit(docs, embeddings)
+        reference = reference or ReferenceCorpus.for_model(model, docs)
+        yield seed, ks, model, reference
+
+
 def scores(model, embeddings, labels, reference, cv: bool) -> dict:
     topics = [[w for w, _ in words] for words in model.get_topics(25)]
     main = model.predict(embeddings=embeddings)

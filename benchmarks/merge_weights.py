@@ -20,11 +20,9 @@ import argparse
 from collections import defaultdict
 
 import numpy as np
-from foundation_vs_corpus import add_corpus_arguments, corpus_ks, load
+from foundation_vs_corpus import add_corpus_arguments, load, seed_fits
 
-from bertopic_saetm import SAETopicModel
 from bertopic_saetm.evaluation import (
-    ReferenceCorpus,
     coherence,
     purity,
     topic_diversity,
@@ -49,11 +47,7 @@ def main() -> None:
     for name in args.corpora.split(","):
         docs, labels, embeddings = load(name, args.data)
         results = defaultdict(list)
-        reference = None
-        for seed in (int(s) for s in args.seeds.split(",")):
-            ks = corpus_ks(name, args.k)
-            model = SAETopicModel(n_topics=ks[0], random_state=seed).fit(docs, embeddings)
-            reference = reference or ReferenceCorpus.for_model(model, docs)
+        for seed, ks, model, reference in seed_fits(name, docs, embeddings, args):
             theta = model.transform_atoms(embeddings=embeddings)
             prior = np.where(model.background_atoms_, 0.0, model.atom_prior_)
             for k in ks:

@@ -16,10 +16,9 @@ import argparse
 from collections import defaultdict
 
 import numpy as np
-from foundation_vs_corpus import add_corpus_arguments, corpus_ks, load
+from foundation_vs_corpus import add_corpus_arguments, load, seed_fits
 
-from bertopic_saetm import SAETopicModel
-from bertopic_saetm.evaluation import ReferenceCorpus, coherence, topic_diversity
+from bertopic_saetm.evaluation import coherence, topic_diversity
 from bertopic_saetm.merging import merge_topic_word, word_weights
 
 
@@ -40,12 +39,8 @@ def main() -> None:
     powers = [float(p) for p in args.powers.split(",")]
     for name in args.corpora.split(","):
         docs, _, embeddings = load(name, args.data)
-        ks = corpus_ks(name, args.k, default="20,50,100")
         results = defaultdict(list)
-        reference = None
-        for seed in (int(s) for s in args.seeds.split(",")):
-            model = SAETopicModel(n_topics=ks[0], random_state=seed).fit(docs, embeddings)
-            reference = reference or ReferenceCorpus.for_model(model, docs)
+        for _, ks, model, reference in seed_fits(name, docs, embeddings, args, "20,50,100"):
             for k in ks:
                 model.set_n_topics(k)
                 for power in powers:
