@@ -18,22 +18,24 @@ import numba
 import numpy as np
 import scipy.sparse as sp
 
+from .row_threads import run_on_rows
 
-@numba.njit(parallel=True, cache=True, nogil=True)
-def _e_step(t_ptr, t_idx, t_val, w_ptr, w_doc, w_val, BT, P0, pi):  # pragma: no cover
-    # Fused E-step, word by word: for each document d containing word w compute q_dw from
-    # d's active atoms, then accumulate the sufficient statistics of w. Going word-major
-    # (counts in CSC form) keeps B's and S's row of w in cache while the documents' short
-    # theta rows stream past, and each thread owns whole rows of S, so there are no
-    # private accumulators to add up: 3-4x faster than document-major on 20 Newsgroups.
-    n_words, n_atoms = BT.shape
-    S = np.zeros((n_words, n_atoms))
-    s0 = np.zeros(n_words)
-    ll = np.zeros(n_words)
-    for w in numba.prange(n_words):
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _e_step_words(start, stop, t_ptr, t_idx, t_val, w_ptr, w_doc, w_val, BT, P0, pi,
+                  S, s0, ll):  # pragma: no cover
+    # Fused E-step for words start:stop: for each document d containing word w compute q_dw
+    # from d's active atoms, then accumulate the sufficient statistics of w. Going
+    # word-major (counts in CSC form) keeps B's and S's row of w in cache while the
+    # documents' short theta rows stream past, and each thread owns whole rows of S, so
+    # there are no private accumulators to add up: 3-4x faster than document-major on 20
+    # Newsgroups.
+    for w in range(start, stop):
         b = BT[w]
         row = S[w]
         floor = pi * P0[w]
+        ll_w = 0.0  # scalars: the compiler keeps them in registers (S, s0, ll may alias)
+        s0_w = 0.0
         for j in range(w_ptr[w], w_ptr[w + 1]):
             d = w_doc[j]
             t0, t1 = t_ptr[d], t_ptr[d + 1]
@@ -42,10 +44,22 @@ def _e_step(t_ptr, t_idx, t_val, w_ptr, w_doc, w_val, BT, P0, pi):  # pragma: no
                 mix += t_val[t] * b[t_idx[t]]
             q = (1.0 - pi) * mix + floor
             r = w_val[j] / q
-            ll[w] += w_val[j] * math.log(q)
-            s0[w] += r
+            ll_w += w_val[j] * math.log(q)
+            s0_w += r
             for t in range(t0, t1):
                 row[t_idx[t]] += t_val[t] * r
+        ll[w] = ll_w
+        s0[w] = s0_w
+
+
+def _e_step(t_ptr, t_idx, t_val, w_ptr, w_doc, w_val, BT, P0, pi):
+    """(S, s0, log-likelihood) of one chunk, its words spread over threads."""
+    n_words, n_atoms = BT.shape
+    S = np.zeros((n_words, n_atoms))
+    s0 = np.zeros(n_words)
+    ll = np.zeros(n_words)
+    run_on_rows(_e_step_words, n_words, t_ptr, t_idx, t_val, w_ptr, w_doc, w_val, BT, P0, pi,
+                S, s0, ll, cost=w_ptr)
     return S, s0, ll.sum()
 
 

@@ -28,6 +28,7 @@ import scipy.sparse as sp
 from tqdm.auto import tqdm
 
 from .emission_statistics import make_statistics
+from .row_threads import run_on_rows
 
 logger = logging.getLogger(__name__)
 
@@ -85,32 +86,40 @@ def _normalise_rows(M: np.ndarray) -> np.ndarray:
     return np.divide(M, sums, out=np.zeros_like(M), where=sums > 0)
 
 
-@numba.njit(parallel=True, cache=True)
-def _step_norms(x0, x1, x2):  # pragma: no cover
-    # Squared norms of r = x1 - x0 and v = x2 - 2 x1 + x0 in one pass, no temporaries
-    # (the B matrices are atoms x words: elementwise numpy here cost a quarter of the fit).
-    rows = x0.shape[0]
-    r2 = np.zeros(rows)
-    v2 = np.zeros(rows)
-    for i in numba.prange(rows):
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _step_norms_rows(start, stop, x0, x1, x2, r2, v2):  # pragma: no cover
+    # Squared norms of rows start:stop of r = x1 - x0 and v = x2 - 2 x1 + x0 in one pass, no
+    # temporaries (the B matrices are atoms x words: elementwise numpy here cost a quarter
+    # of the fit).
+    for i in range(start, stop):
         for j in range(x0.shape[1]):
             r = x1[i, j] - x0[i, j]
             v = x2[i, j] - 2.0 * x1[i, j] + x0[i, j]
             r2[i] += r * r
             v2[i] += v * v
+
+
+def _step_norms(x0, x1, x2):
+    r2 = np.zeros(x0.shape[0])
+    v2 = np.zeros(x0.shape[0])
+    run_on_rows(_step_norms_rows, x0.shape[0], x0, x1, x2, r2, v2)
     return r2.sum(), v2.sum()
 
 
-@numba.njit(parallel=True, cache=True)
-def _extrapolate(x0, x1, x2, alpha):  # pragma: no cover
-    # max(x0 - 2 alpha r + alpha^2 v, 0), the SQUAREM point, in one pass.
-    out = np.empty_like(x0)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _extrapolate_rows(start, stop, x0, x1, x2, alpha, out):  # pragma: no cover
+    # max(x0 - 2 alpha r + alpha^2 v, 0), the SQUAREM point, in one pass over rows start:stop.
     a2 = alpha * alpha
-    for i in numba.prange(x0.shape[0]):
+    for i in range(start, stop):
         for j in range(x0.shape[1]):
             r = x1[i, j] - x0[i, j]
             v = x2[i, j] - 2.0 * x1[i, j] + x0[i, j]
             out[i, j] = max(x0[i, j] - 2.0 * alpha * r + a2 * v, 0.0)
+
+
+def _extrapolate(x0, x1, x2, alpha):
+    out = np.empty_like(x0)
+    run_on_rows(_extrapolate_rows, x0.shape[0], x0, x1, x2, alpha, out)
     return out
 
 

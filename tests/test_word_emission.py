@@ -42,12 +42,12 @@ def test_loglikelihood_never_decreases_and_matches_dense_reference(accelerate):
 
 
 def test_squarem_kernels_compile_one_c_ordered_signature():
-    # Each extra signature is another parallel numba compilation on a user's first fit.
+    # Each extra signature is another numba compilation on a user's first fit.
     from bertopic_saetm import word_emission
 
     theta, counts, _, _ = _synthetic()
     fit_word_emission(theta, counts, 0.3, max_iter=10, tol=0, accelerate=True)
-    for kernel in (word_emission._step_norms, word_emission._extrapolate):
+    for kernel in (word_emission._step_norms_rows, word_emission._extrapolate_rows):
         layouts = {argument.layout for signature in kernel.signatures
                    for argument in signature if hasattr(argument, "layout")}
         assert len(kernel.signatures) == 1 and layouts == {"C"}, kernel.signatures

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from bertopic_saetm import SAETopicModel
-from bertopic_saetm.backends import SAETMBackend, topic_distribution
+from bertopic_saetm import SAETopicModel, backends
+from bertopic_saetm.backends import SAETMBackend
 
 from .conftest import TINY_SAE, saetm_params
 
@@ -47,7 +47,7 @@ def test_topics_are_renumbered_by_size(bertopic_fit):
 
 def test_new_documents_get_distributions_in_fitted_ids(bertopic_fit, corpus):
     topic_model, _, topics, probs = bertopic_fit
-    dist = topic_distribution(topic_model, embeddings=corpus.embeddings[:50])
+    dist = backends.topic_distribution(topic_model, embeddings=corpus.embeddings[:50])
     np.testing.assert_allclose(dist, probs[:50])
     predictions, bertopic_probs = topic_model.transform(corpus.texts[:50], corpus.embeddings[:50])
     assert bertopic_probs is None  # BERTopic's own transform, custom cluster model
@@ -55,7 +55,7 @@ def test_new_documents_get_distributions_in_fitted_ids(bertopic_fit, corpus):
     np.testing.assert_array_equal(predictions, topics[:50])
     assert (dist[np.arange(50), predictions] > 0).all()
     # Documents are embedded with the SAE-TM model's embedder when no embeddings are given.
-    by_text = topic_distribution(topic_model, documents=corpus.texts[:3])
+    by_text = backends.topic_distribution(topic_model, documents=corpus.texts[:3])
     np.testing.assert_allclose(by_text, probs[:3], atol=1e-3)
 
 
@@ -190,7 +190,7 @@ def test_documents_without_active_atoms_are_outliers(outlier_fit, corpus):
     # ... and embedded at the mean of its documents.
     np.testing.assert_allclose(topic_model.topic_embeddings_[0],
                                corpus.embeddings[outliers].mean(axis=0), rtol=1e-5, atol=1e-6)
-    dist = topic_distribution(topic_model, embeddings=corpus.embeddings[outliers])
+    dist = backends.topic_distribution(topic_model, embeddings=corpus.embeddings[outliers])
     np.testing.assert_array_equal(dist, 0.0)
 
 

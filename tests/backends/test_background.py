@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from bertopic_saetm.backends import topic_distribution
+from bertopic_saetm import backends
 
 from ..helpers import saetm_params
 
@@ -50,5 +50,5 @@ def test_probs_keep_the_background_share_and_topics_are_the_models_main_topics(b
 
 def test_new_documents_get_the_same_mixtures(background_fit, corpus):
     topic_model, _, _, probs = background_fit
-    dist = topic_distribution(topic_model, embeddings=corpus.embeddings[:20])
+    dist = backends.topic_distribution(topic_model, embeddings=corpus.embeddings[:20])
     np.testing.assert_allclose(dist, probs[:20], atol=1e-10)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from bertopic_saetm.backends import document_coordinates, topics_over_time
+from bertopic_saetm import backends
 
 
 @pytest.fixture(scope="module")
@@ -15,7 +15,7 @@ def figures(bertopic_fit, corpus):
     return {
         "topics": topic_model.visualize_topics(),
         "documents": topic_model.visualize_documents(
-            texts, reduced_embeddings=document_coordinates(topic_model, random_state=0)),
+            texts, reduced_embeddings=backends.document_coordinates(topic_model, random_state=0)),
         "hierarchy": topic_model.visualize_hierarchy(hierarchical_topics=hierarchy),
         "heatmap": topic_model.visualize_heatmap(),
         "barchart": topic_model.visualize_barchart(top_n_topics=8),
@@ -23,7 +23,7 @@ def figures(bertopic_fit, corpus):
         "topics_over_time": topic_model.visualize_topics_over_time(
             topic_model.topics_over_time(texts, years)),
         "soft_topics_over_time": topic_model.visualize_topics_over_time(
-            topics_over_time(topic_model, years)),
+            backends.topics_over_time(topic_model, years)),
         "distribution": topic_model.visualize_distribution(probs[0], min_probability=0.0),
     }
 

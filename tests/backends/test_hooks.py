@@ -3,8 +3,7 @@ import pytest
 import scipy.sparse as sp
 from sklearn.metrics.pairwise import cosine_similarity
 
-from bertopic_saetm.backends import set_n_topics
-from bertopic_saetm.backends.representation import FixedVocabularyClassTfidf
+from bertopic_saetm import backends
 
 from .conftest import saetm_params
 
@@ -18,6 +17,8 @@ def _per_topic_counts(topic_model, backend):
 
 
 def _assert_ctfidf_counts_the_bag_of_words(topic_model, backend):
+    from bertopic_saetm.backends.representation import FixedVocabularyClassTfidf  # imports bertopic
+
     labels, per_topic = _per_topic_counts(topic_model, backend)
     expected = FixedVocabularyClassTfidf().fit(per_topic).transform(per_topic).toarray()
     actual = topic_model.c_tf_idf_.toarray()
@@ -37,7 +38,7 @@ def test_fit_ctfidf_is_the_topics_summed_bag_of_words(bertopic_fit):
 @pytest.mark.parametrize("n_topics", [4, 20])
 def test_retopic_ctfidf_is_the_topics_summed_bag_of_words(bertopic_fit_copy, n_topics):
     topic_model, backend, _, _ = bertopic_fit_copy
-    set_n_topics(topic_model, n_topics)
+    backends.set_n_topics(topic_model, n_topics)
     _assert_ctfidf_counts_the_bag_of_words(topic_model, backend)
 
 
@@ -49,7 +50,7 @@ def test_reduce_topics_uses_the_same_counts(bertopic_fit_copy, corpus):
 
 def test_representative_documents_are_their_topics_closest(bertopic_fit_copy):
     topic_model, backend, _, _ = bertopic_fit_copy
-    set_n_topics(topic_model, 8)
+    backends.set_n_topics(topic_model, 8)
     topics = np.asarray(topic_model.topics_)
     texts = np.asarray(backend.documents_, dtype=object)
     labels = np.unique(topics)
@@ -72,7 +73,7 @@ def test_a_loaded_model_without_counts_is_left_to_bertopic(bertopic_fit, corpus,
     save_bertopic(topic_model, tmp_path / "model")
     loaded = load_bertopic(tmp_path / "model")
     assert SAETMBackend.of(loaded).bag_of_words() is None
-    set_n_topics(loaded, 6, documents=corpus.texts)
+    backends.set_n_topics(loaded, 6, documents=corpus.texts)
     assert len(loaded.get_topics()) == 6
     assert loaded.c_tf_idf_.shape[0] == 6 and all(
         len(docs) >= 1 for docs in loaded.representative_docs_.values())
@@ -82,7 +83,7 @@ def test_the_bag_of_words_is_left_unchanged(bertopic_fit_copy, corpus):
     # BERTopic's c-TF-IDF transform normalises its input in place; the backend's counts
     # must survive fits and re-topics intact.
     topic_model, backend, _, _ = bertopic_fit_copy
-    set_n_topics(topic_model, 7)
+    backends.set_n_topics(topic_model, 7)
     expected = backend.model.vectorizer_.transform(corpus.texts)
     assert abs(backend.bag_of_words() - expected).max() == 0
 

@@ -3,13 +3,7 @@ import copy
 import numpy as np
 import pytest
 
-from bertopic_saetm import SAETopicModel
-from bertopic_saetm.backends import (
-    document_coordinates,
-    set_n_topics,
-    topic_distribution,
-    topics_over_time,
-)
+from bertopic_saetm import SAETopicModel, backends
 from bertopic_saetm.merging import mixture_word_distribution, word_weights
 from bertopic_saetm.word_ranking import top_word_indices
 
@@ -23,8 +17,9 @@ def _check_coherent(topic_model, backend, corpus):
     n_topics = len(set(topics) - {-1})
     assert probs.shape == (len(corpus.texts), n_topics)
     np.testing.assert_allclose(probs.sum(axis=1), 1.0)
-    np.testing.assert_allclose(topic_distribution(topic_model, embeddings=corpus.embeddings),
-                               probs, atol=1e-12)
+    np.testing.assert_allclose(
+        backends.topic_distribution(topic_model, embeddings=corpus.embeddings), probs,
+        atol=1e-12)
     # Each topic's words are its atoms' word distribution, weighted as topic_word_'s.
     model = backend.model
     prior = word_weights(model.atom_prior_, model.atom_selectivity_)
@@ -55,7 +50,7 @@ def test_reduce_topics_keeps_probabilities_and_words_coherent(bertopic_fit_copy,
 def test_set_n_topics_re_merges_without_retraining(bertopic_fit_copy, standalone_fit, corpus):
     topic_model, backend, _, _ = bertopic_fit_copy
     atoms = backend.model.atoms_.copy()
-    set_n_topics(topic_model, 20)
+    backends.set_n_topics(topic_model, 20)
     assert backend.model.atoms_ is not None
     np.testing.assert_array_equal(backend.model.atoms_, atoms)
     n = len(topic_model.get_topics())
@@ -71,7 +66,7 @@ def test_set_n_topics_re_merges_without_retraining(bertopic_fit_copy, standalone
     pairs = set(zip(standalone.atom_to_topic_, backend.model.atom_to_topic_, strict=True))
     assert len({a for a, _ in pairs}) == len(pairs)  # each standalone topic maps to one topic
     # And back down: BERTopic's merge/reduce bookkeeping restarts cleanly.
-    set_n_topics(topic_model, 6)
+    backends.set_n_topics(topic_model, 6)
     assert len(topic_model.get_topics()) == 6
     _check_coherent(topic_model, backend, corpus)
 
@@ -79,7 +74,7 @@ def test_set_n_topics_re_merges_without_retraining(bertopic_fit_copy, standalone
 def test_soft_topics_over_time_has_bertopic_schema_and_mixture_counts(bertopic_fit, corpus):
     topic_model, backend, topics, probs = bertopic_fit
     years = 2000 + np.arange(len(corpus.texts)) % 5
-    frame = topics_over_time(topic_model, years)
+    frame = backends.topics_over_time(topic_model, years)
     assert list(frame.columns) == ["Topic", "Words", "Frequency", "Timestamp"]
     for year in range(2000, 2005):
         rows = frame[frame.Timestamp == year]
@@ -93,16 +88,16 @@ def test_soft_topics_over_time_has_bertopic_schema_and_mixture_counts(bertopic_f
 def test_soft_topics_over_time_bins_dates(bertopic_fit, corpus):
     topic_model, _, _, _ = bertopic_fit
     dates = [f"2020-{1 + i % 12:02d}-15" for i in range(len(corpus.texts))]
-    frame = topics_over_time(topic_model, dates, nr_bins=4, datetime_format="%Y-%m-%d")
+    frame = backends.topics_over_time(topic_model, dates, nr_bins=4, datetime_format="%Y-%m-%d")
     assert frame.Timestamp.nunique() == 4
     assert frame.Frequency.sum() == pytest.approx(len(dates))
     with pytest.raises(ValueError, match="timestamps has 3 entries"):
-        topics_over_time(topic_model, dates[:3])
+        backends.topics_over_time(topic_model, dates[:3])
 
 
 def test_document_coordinates_are_a_2d_map(bertopic_fit, corpus):
     topic_model, _, topics, _ = bertopic_fit
-    coords = document_coordinates(topic_model, random_state=0)
+    coords = backends.document_coordinates(topic_model, random_state=0)
     assert coords.shape == (len(corpus.texts), 2) and np.isfinite(coords).all()
     # Documents of the same main topic lie closer together than random pairs.
     topics = np.asarray(topics)

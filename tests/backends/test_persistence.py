@@ -3,20 +3,15 @@ import json
 import numpy as np
 import pytest
 
-from bertopic_saetm.backends import (
-    SAETMBackend,
-    load_bertopic,
-    save_bertopic,
-    set_n_topics,
-    topic_distribution,
-)
+from bertopic_saetm import backends
+from bertopic_saetm.backends import SAETMBackend
 
 
 @pytest.fixture(scope="module")
 def saved(bertopic_fit, tmp_path_factory):
     topic_model = bertopic_fit[0]
-    path = save_bertopic(topic_model, tmp_path_factory.mktemp("bertopic") / "model")
-    return path, load_bertopic(path)
+    path = backends.save_bertopic(topic_model, tmp_path_factory.mktemp("bertopic") / "model")
+    return path, backends.load_bertopic(path)
 
 
 def test_load_restores_transform_and_distributions(saved, bertopic_fit, corpus):
@@ -24,8 +19,8 @@ def test_load_restores_transform_and_distributions(saved, bertopic_fit, corpus):
     _, loaded = saved
     X, texts = corpus.embeddings[:200], corpus.texts[:200]
     assert loaded.transform(texts, X)[0] == topic_model.transform(texts, X)[0]
-    np.testing.assert_array_equal(topic_distribution(loaded, embeddings=X),
-                                  topic_distribution(topic_model, embeddings=X))
+    np.testing.assert_array_equal(backends.topic_distribution(loaded, embeddings=X),
+                                  backends.topic_distribution(topic_model, embeddings=X))
     np.testing.assert_array_equal(loaded.probabilities_, probs)
     assert loaded.topics_ == list(topics)
 
@@ -42,43 +37,43 @@ def test_load_restores_topics_and_embeddings(saved, bertopic_fit):
 
 def test_loaded_model_merges_and_re_topics(bertopic_fit, corpus, tmp_path):
     topic_model = bertopic_fit[0]
-    loaded = load_bertopic(save_bertopic(topic_model, tmp_path / "model"))
+    loaded = backends.load_bertopic(backends.save_bertopic(topic_model, tmp_path / "model"))
     loaded.merge_topics(corpus.texts, [0, 1])
     np.testing.assert_allclose(loaded.probabilities_.sum(axis=1), 1.0)
     with pytest.raises(ValueError, match="pass documents="):
-        set_n_topics(loaded, 5)
-    set_n_topics(loaded, 5, documents=corpus.texts)
+        backends.set_n_topics(loaded, 5)
+    backends.set_n_topics(loaded, 5, documents=corpus.texts)
     assert len(loaded.get_topics()) == 5
     with pytest.raises(ValueError, match="differ from the corpus"):
-        set_n_topics(loaded, 5, documents=corpus.texts[::-1])
+        backends.set_n_topics(loaded, 5, documents=corpus.texts[::-1])
 
 
 def test_save_refuses_to_overwrite_other_folders(bertopic_fit, tmp_path):
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "notes.txt").write_text("keep")
     with pytest.raises(FileExistsError, match="refusing to overwrite"):
-        save_bertopic(bertopic_fit[0], tmp_path / "mine")
+        backends.save_bertopic(bertopic_fit[0], tmp_path / "mine")
     assert (tmp_path / "mine" / "notes.txt").read_text() == "keep"
 
 
 def test_save_replaces_an_earlier_save(bertopic_fit, tmp_path):
-    path = save_bertopic(bertopic_fit[0], tmp_path / "model")
-    save_bertopic(bertopic_fit[0], path)
+    path = backends.save_bertopic(bertopic_fit[0], tmp_path / "model")
+    backends.save_bertopic(bertopic_fit[0], path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]
 
 
 def test_load_explains_what_is_wrong(bertopic_fit, tmp_path):
     with pytest.raises(FileNotFoundError, match="save_bertopic"):
-        load_bertopic(tmp_path)
-    path = save_bertopic(bertopic_fit[0], tmp_path / "model")
+        backends.load_bertopic(tmp_path)
+    path = backends.save_bertopic(bertopic_fit[0], tmp_path / "model")
     meta = json.loads((path / "saetm_backend.json").read_text())
     (path / "saetm_backend.json").write_text(json.dumps({**meta, "format_version": 99}))
     with pytest.raises(ValueError, match="newer than this package"):
-        load_bertopic(path)
+        backends.load_bertopic(path)
     (path / "saetm_backend.json").write_text(json.dumps(meta))
     (path / "saetm_backend.safetensors").write_bytes(b"not safetensors")
     with pytest.raises(ValueError, match="unreadable"):
-        load_bertopic(path)
+        backends.load_bertopic(path)
 
 
 def test_bertopic_plain_safetensors_save_loses_the_plugin(bertopic_fit, tmp_path):
@@ -87,4 +82,4 @@ def test_bertopic_plain_safetensors_save_loses_the_plugin(bertopic_fit, tmp_path
     bertopic_fit[0].save(tmp_path / "plain", serialization="safetensors")
     plain = BERTopic.load(str(tmp_path / "plain"))
     with pytest.raises(ValueError, match="load_bertopic"):
-        topic_distribution(plain, embeddings=np.zeros((1, 384), dtype=np.float32))
+        backends.topic_distribution(plain, embeddings=np.zeros((1, 384), dtype=np.float32))

@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
+import sae_lens_bridge
 from sae_lens_bridge import (
     MINILM_LAST_LAYER,
-    HookEmbedder,
     load_minilm_encoder,
     pool_hook_activations,
 )
@@ -42,7 +42,7 @@ def test_earlier_layers_differ_from_the_sentence_embedding(minilm, sentence_embe
 def test_hook_embedder_gives_bertopic_the_pooled_vectors(minilm, sentence_embeddings):
     from bertopic.backend import BaseEmbedder
 
-    embedder = HookEmbedder(minilm, MINILM_LAST_LAYER, normalize=True)
+    embedder = sae_lens_bridge.HookEmbedder(minilm, MINILM_LAST_LAYER, normalize=True)
     assert isinstance(embedder, BaseEmbedder)
     np.testing.assert_allclose(embedder.embed(SHORT_DOCS), sentence_embeddings, atol=1e-5)
 
@@ -55,8 +55,8 @@ def test_hook_embedder_inside_bertopic(minilm):
     from bertopic_saetm.datasets import load_python_docs
 
     docs = load_python_docs().texts[:60]
-    topic_model = BERTopic(embedding_model=HookEmbedder(minilm, MINILM_LAST_LAYER,
-                                                        context_size=64),
+    embedder = sae_lens_bridge.HookEmbedder(minilm, MINILM_LAST_LAYER, context_size=64)
+    topic_model = BERTopic(embedding_model=embedder,
                            umap_model=PCA(5), hdbscan_model=KMeans(3, n_init=1, random_state=0))
     topics, _ = topic_model.fit_transform(docs)
     assert len(topics) == 60 and set(topics) == {0, 1, 2}
