@@ -13,27 +13,27 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.fixture(scope="module")
-def report(fitted, corpus, tmp_path_factory):
+def report(standalone_fit, corpus, tmp_path_factory):
     path = tmp_path_factory.mktemp("report") / "report.html"
-    write_report(path, fitted, corpus.texts, embeddings=corpus.embeddings,
+    write_report(path, standalone_fit, corpus.texts, embeddings=corpus.embeddings,
                  labels=corpus.labels, ks=[6, 20])
     return path
 
 
-def test_report_contents(report, fitted):
+def test_report_contents(report, standalone_fit):
     page = report.read_text()
     assert page.count("class='k-view'") == 3  # 6, 12 (the model's own) and 20 topics
     assert "<option value='12' selected>" in page
     for title in ("Topic map", "Hierarchy", "Topic similarity", "Document map", "Evaluation"):
         assert f">{title}<" in page
-    words = " ".join(w for w, _ in fitted.get_topics(10)[0])
+    words = " ".join(w for w, _ in standalone_fit.get_topics(10)[0])
     assert words in page
     assert "<script src=" not in page and "<link" not in page  # self-contained
-    assert fitted.n_topics_ == 12  # the model itself was not re-merged
+    assert standalone_fit.n_topics_ == 12  # the model itself was not re-merged
 
 
-def test_report_without_labels_has_no_evaluation(fitted, corpus, tmp_path):
-    path = write_report(tmp_path / "r.html", fitted, corpus.texts[:400],
+def test_report_without_labels_has_no_evaluation(standalone_fit, corpus, tmp_path):
+    path = write_report(tmp_path / "r.html", standalone_fit, corpus.texts[:400],
                         embeddings=corpus.embeddings[:400], ks=[5], document_map=False)
     page = path.read_text()
     assert ">Evaluation<" not in page and ">Document map<" not in page
@@ -54,12 +54,12 @@ def test_report_renders_in_headless_chromium_without_errors(report):
     assert run.stdout.count('class="main-svg"') >= 2 * (4 + 3 + 1)
 
 
-def test_cli_report(fitted, corpus, tmp_path, capsys):
+def test_cli_report(standalone_fit, corpus, tmp_path, capsys):
     import json
 
     import numpy as np
 
-    fitted.save(tmp_path / "model")
+    standalone_fit.save(tmp_path / "model")
     (tmp_path / "docs.jsonl").write_text("\n".join(json.dumps({"text": t})
                                                    for t in corpus.texts[:300]))
     np.save(tmp_path / "emb.npy", corpus.embeddings[:300])

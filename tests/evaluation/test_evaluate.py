@@ -32,8 +32,11 @@ def test_random_topics_score_below_the_model(fitted, reference):
     assert evaluate(random_topics, reference=reference, c_v=False)["npmi"] < model_npmi - 0.05
 
 
-def test_evaluate_a_bertopic_model_with_sae_tm_components(bertopic_fit, corpus, reference):
+def test_evaluate_a_bertopic_model_with_sae_tm_components(bertopic_fit, corpus):
     topic_model, backend, topics, _ = bertopic_fit
+    # Its own model's reference (the module's comes from ``fitted``, which the BERTopic
+    # tests' worker does not build).
+    reference = ReferenceCorpus.for_model(backend.model, corpus.texts)
     scores = evaluate(topic_model, reference=reference, labels=corpus.labels, c_v=False)
     words = topic_words(topic_model, 25)
     assert len(words) == len(set(topics) - {-1}) and all(len(w) == 25 for w in words)
