@@ -46,6 +46,18 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: rank.get(groups[id(item)], len(rank)))  # stable
 
 
+def pytest_unconfigure(config):
+    """Spare the interpreter's final garbage collection over what the tests leave behind.
+
+    At exit Python collects every object still alive; with torch, BERTopic and the session's
+    fitted models loaded that takes 4-5 s per pytest-xdist worker, and the session waits
+    for its workers to exit. Frozen objects are skipped (they are freed with the process).
+    """
+    import gc
+
+    gc.freeze()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _fresh_cache_folder(tmp_path_factory):
     """The tests never read or fill the user's cache folder (word vectors, ...): one fresh
