@@ -31,7 +31,7 @@ def blocks(language):
 
 
 #: Upper bound on the optimisation steps of any SAE trained by a README snippet.
-SNIPPET_SAE_STEPS = 100
+SNIPPET_SAE_STEPS = 40
 
 
 @pytest.fixture
