@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+import numba
 import numpy as np
 
 #: Ranges per thread: a thread that finishes early takes the next range, which evens out
@@ -63,8 +64,6 @@ def run_on_rows(kernel, n_rows: int, *args, cost: np.ndarray | None = None) -> N
     cost : ndarray of shape (n_rows + 1,), optional
         Cumulative cost of the rows (see :func:`row_ranges`).
     """
-    import numba
-
     n_threads = numba.get_num_threads()
     ranges = row_ranges(n_rows, n_threads * RANGES_PER_THREAD if n_threads > 1 else 1, cost)
     if len(ranges) <= 1 or n_threads <= 1:
