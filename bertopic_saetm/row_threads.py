@@ -1,12 +1,12 @@
 """Serial numba kernels run on ranges of rows from a pool of threads.
 
-numba's ``parallel=True`` compiles several times slower than the same loop compiled serial
-(the word emission's three kernels: about 8.5 s against 3.5 s on one core), and that
-compilation is most of a cold first fit: once per installation for a user, once per process
-of a fresh checkout's test run. So the kernels are compiled serial with ``nogil=True``, take
-the range of rows they own, and :func:`run_on_rows` spreads the ranges over threads. Each
-range writes only its own rows of the outputs, so the results are the same, bit for bit,
-whatever the number of threads.
+numba's ``parallel=True`` compiles several times slower than the same loop compiled serial,
+and that compilation is most of a cold first fit: once per installation for a user, once
+per process of a fresh checkout's test run. So the kernels are compiled serial with
+``nogil=True``, take the range of rows they own, and :func:`run_on_rows` spreads the ranges
+over threads (``benchmarks/emission_kernels.py`` times the compilation and the threads).
+Each range writes only its own rows of the outputs, so the results are the same, bit for
+bit, whatever the number of threads.
 """
 
 from __future__ import annotations

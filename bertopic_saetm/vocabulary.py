@@ -132,10 +132,8 @@ def count_words(documents: list[str], min_df: int = MIN_DF, max_features: int = 
     corpus and on hand-made and random texts): each document is lower-cased and tokenised
     by ``str.translate`` and ``split`` (:class:`_TokenCharacters`), every distinct token
     is filtered once (length, letters, stop words) instead of at each occurrence, and the
-    counts are one sparse matrix built from token codes (``pandas.factorize``). On 20
-    Newsgroups, quiet two-core machine: 1.97 s against 2.83 s for
-    ``default_vectorizer().fit_transform`` (one run of a throwaway timing; most of what is
-    left is creating the token strings and hashing them).
+    counts are one sparse matrix built from token codes (``pandas.factorize``). Faster on
+    large corpora, about level on small ones (``benchmarks/vocabulary_counting.py``).
 
     Parameters
     ----------
