@@ -19,7 +19,9 @@ seconds the partition took:
   k-means of all the documents' embeddings (needs the embeddings at every re-topic);
 - ``doc-seeded-4096``: started from a k-means of 4,096 sampled documents.
 
-Prints one line per (corpus, K, partition) with the mean over seeds and per-seed purity.
+Prints one line per (corpus, K, partition) with the mean over seeds and per-seed purity,
+and the partition's weighted k-means inertia in the atom-centroid space (the objective the
+default merge minimises), per seed.
 The bundled corpus is scored at K = 15 / 30.
 """
 
@@ -92,12 +94,25 @@ def partitions(model, embeddings, k: int, seed: int, only: set[str]):
         yield name, atom_to_topic, seconds
 
 
+def inertia(model, atom_to_topic) -> float:
+    """Weighted within-topic sum of squares of the atom centroids (the merge's objective)."""
+    prior = np.where(model.background_atoms_, 0.0, model.atom_prior_)
+    weights = merge_weights(model.atom_main_documents_, prior)
+    valid = atom_to_topic >= 0
+    X, w, labels = model.atom_topic_vectors_[valid], weights[valid], atom_to_topic[valid]
+    mass = np.bincount(labels, weights=w)
+    centres = np.stack([np.bincount(labels, weights=w * X[:, j]) for j in range(X.shape[1])],
+                       axis=1) / mass[:, None]
+    return float((w * ((X - centres[labels]) ** 2).sum(axis=1)).sum())
+
+
 def scores(model, atom_to_topic, theta, labels, reference) -> tuple:
     model.set_partition(atom_to_topic)
     topics = [[w for w, _ in words] for words in model.get_topics(25)]
     main = model.main_topics_of(theta)
     return (float(np.nanmean(coherence(topics, reference))), topic_diversity(topics, 25),
-            purity(main, labels), topic_shares(main)["largest"], int(atom_to_topic.max()) + 1)
+            purity(main, labels), topic_shares(main)["largest"], int(atom_to_topic.max()) + 1,
+            inertia(model, atom_to_topic))
 
 
 def main() -> None:
@@ -119,11 +134,13 @@ def main() -> None:
                         scores(model, atom_to_topic, theta, labels, reference))
                     seconds[k, variant].append(took)
         for (k, variant), values in results.items():
-            npmi, td, pure, largest, n_topics = np.mean(values, axis=0)
+            npmi, td, pure, largest, n_topics, _ = np.mean(values, axis=0)
             per_seed = " / ".join(f"{v[2]:.3f}" for v in values)
+            inertias = " / ".join(f"{v[5]:.1f}" for v in values)
             print(f"{name} K={k} {variant}: NPMI {npmi:.3f} TD {td:.3f} purity {pure:.3f} "
                   f"largest {largest:.3f} topics {n_topics:.0f} "
-                  f"seconds {np.mean(seconds[k, variant]):.2f} (purity per seed: {per_seed})",
+                  f"seconds {np.mean(seconds[k, variant]):.2f} (purity per seed: {per_seed}; "
+                  f"inertia per seed: {inertias})",
                   flush=True)
 
 
