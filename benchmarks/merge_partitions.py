@@ -8,8 +8,8 @@ partitioned several ways, each scored through the model's own topic words and ma
 rule (NPMI on the corpus itself, TD@25, purity against the labels, largest topic) with the
 seconds the partition took:
 
-- ``default``: the package's merge, k-means of the atom centroids weighted by
-  ``merging.merge_weights`` (3 k-means++ starts);
+- ``default``: the package's merge (``merging.cluster_atoms``: k-means of the atom
+  centroids weighted by ``merging.merge_weights``, 3 k-means++ starts);
 - ``starts30``: the same k-means with 30 starts (lower inertia);
 - ``umap``: the atom centroids embedded by UMAP (5-d, 15 neighbours, cosine), then the same
   weighted k-means, as BERTopic + k-means does for documents;
@@ -17,7 +17,8 @@ seconds the partition took:
   the same weighted k-means;
 - ``doc-seeded``: the same weighted k-means of the atoms started from the centres of a
   k-means of all the documents' embeddings (needs the embeddings at every re-topic);
-- ``doc-seeded-4096``: started from a k-means of 4,096 sampled documents.
+- ``doc-seeded-4096``: started from a k-means of 4,096 sampled documents (all of them on
+  a smaller corpus, such as the bundled one).
 
 Prints one line per (corpus, K, partition) with the mean over seeds and per-seed purity,
 and the partition's weighted k-means inertia in the atom-centroid space (the objective the
@@ -37,7 +38,7 @@ from sklearn.cluster import KMeans
 from sklearn.manifold import SpectralEmbedding
 
 from bertopic_saetm.evaluation import coherence, purity, topic_diversity, topic_shares
-from bertopic_saetm.merging import merge_weights
+from bertopic_saetm.merging import assignment_matrix, cluster_atoms, merge_weights
 
 
 def weighted_kmeans(X, weights, k: int, seed: int, init="k-means++", n_init: int = 3):
@@ -66,14 +67,18 @@ def document_centres(embeddings, k: int, seed: int, sample: int | None):
     return KMeans(k, n_init=1, random_state=seed).fit(X).cluster_centers_
 
 
-def partitions(model, embeddings, k: int, seed: int, only: set[str]):
-    """Yield (name, atom_to_topic, seconds) for every variant in ``only``."""
+def atom_weights(model) -> np.ndarray:
+    """The default merge's k-means weights (0 for atoms in no topic)."""
     prior = np.where(model.background_atoms_, 0.0, model.atom_prior_)
-    weights = merge_weights(model.atom_main_documents_, prior)
+    return merge_weights(model.atom_main_documents_, prior)
+
+
+def partitions(model, weights, embeddings, k: int, seed: int, only: set[str]):
+    """Yield (name, atom_to_topic, seconds) for every variant in ``only``."""
     valid = weights > 0
     X, w = model.atom_topic_vectors_[valid], weights[valid]
     variants = {
-        "default": lambda: weighted_kmeans(X, w, k, seed),
+        "default": lambda: cluster_atoms(model.atom_topic_vectors_, weights, k, seed)[valid],
         "starts30": lambda: weighted_kmeans(X, w, k, seed, n_init=30),
         "umap": lambda: weighted_kmeans(umap_points(X, seed), w, k, seed),
         "spectral": lambda: weighted_kmeans(spectral_points(X, seed), w, k, seed),
@@ -94,25 +99,21 @@ def partitions(model, embeddings, k: int, seed: int, only: set[str]):
         yield name, atom_to_topic, seconds
 
 
-def inertia(model, atom_to_topic) -> float:
+def inertia(model, weights, atom_to_topic) -> float:
     """Weighted within-topic sum of squares of the atom centroids (the merge's objective)."""
-    prior = np.where(model.background_atoms_, 0.0, model.atom_prior_)
-    weights = merge_weights(model.atom_main_documents_, prior)
-    valid = atom_to_topic >= 0
-    X, w, labels = model.atom_topic_vectors_[valid], weights[valid], atom_to_topic[valid]
-    mass = np.bincount(labels, weights=w)
-    centres = np.stack([np.bincount(labels, weights=w * X[:, j]) for j in range(X.shape[1])],
-                       axis=1) / mass[:, None]
-    return float((w * ((X - centres[labels]) ** 2).sum(axis=1)).sum())
+    A = assignment_matrix(atom_to_topic, int(atom_to_topic.max()) + 1)
+    X, w = model.atom_topic_vectors_, np.where(atom_to_topic >= 0, weights, 0.0)
+    centres = (A.T @ (w[:, None] * X)) / (A.T @ w)[:, None]
+    return float((w @ ((X - A @ centres) ** 2)).sum())
 
 
-def scores(model, atom_to_topic, theta, labels, reference) -> tuple:
+def scores(model, weights, atom_to_topic, theta, labels, reference) -> tuple:
     model.set_partition(atom_to_topic)
     topics = [[w for w, _ in words] for words in model.get_topics(25)]
     main = model.main_topics_of(theta)
     return (float(np.nanmean(coherence(topics, reference))), topic_diversity(topics, 25),
             purity(main, labels), topic_shares(main)["largest"], int(atom_to_topic.max()) + 1,
-            inertia(model, atom_to_topic))
+            inertia(model, weights, atom_to_topic))
 
 
 def main() -> None:
@@ -128,10 +129,12 @@ def main() -> None:
         results, seconds = defaultdict(list), defaultdict(list)
         for seed, ks, model, reference in seed_fits(name, docs, embeddings, args):
             theta = model.transform_atoms(embeddings=embeddings)
+            weights = atom_weights(model)
             for k in ks:
-                for variant, atom_to_topic, took in partitions(model, embeddings, k, seed, only):
+                for variant, atom_to_topic, took in partitions(model, weights, embeddings, k,
+                                                               seed, only):
                     results[k, variant].append(
-                        scores(model, atom_to_topic, theta, labels, reference))
+                        scores(model, weights, atom_to_topic, theta, labels, reference))
                     seconds[k, variant].append(took)
         for (k, variant), values in results.items():
             npmi, td, pure, largest, n_topics, _ = np.mean(values, axis=0)
