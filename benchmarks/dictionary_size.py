@@ -10,7 +10,9 @@ with 4 x d atoms, a number fixes ``n_atoms``), re-topicked to every other K. Pri
 TD@25, purity of the main topics (``predict``) against the labels, the largest content
 topic's share of the documents and the share whose main topic is -1 (as
 ``benchmarks/foundation_vs_corpus.py``), then the number of atoms, how many never fire, the
-SAE's explained variance, its steps and the fit time of each stage. ``--sample N`` fits a
+SAE's explained variance, the mean number of atoms firing per document (L0), the purity
+of the documents grouped by their strongest content atom ("atom purity"), its steps and the
+fit time of each stage. ``--sample N`` fits a
 random sample of N documents of every corpus (NPMI on the sample itself). Run it alone on
 the machine: stage times are wall times.
 """
@@ -22,10 +24,11 @@ import json
 import time
 
 import numpy as np
+import scipy.sparse as sp
 from foundation_vs_corpus import add_corpus_arguments, corpus_ks, load, scores
 
 from bertopic_saetm import SAETopicModel
-from bertopic_saetm.evaluation import ReferenceCorpus
+from bertopic_saetm.evaluation import ReferenceCorpus, purity
 from bertopic_saetm.sae import SAETrainingConfig
 
 METRICS = ("npmi", "td25", "purity", "largest", "outliers")
@@ -54,7 +57,19 @@ def fit_once(docs, embeddings, atoms: str, k: int, seed: int, params: dict,
     return model, time.perf_counter() - tick
 
 
-def row(label: str, per_seed: list, models: list, ks: list[int]) -> str:
+def atom_facts(model, embeddings, labels) -> tuple[float, float]:
+    """Mean number of atoms firing per document (L0), and the purity of the documents
+    grouped by their strongest content atom: how clean the atoms are as document clusters,
+    which bounds how pure any main-topic rule that follows the head atom can be."""
+    theta = sp.csr_matrix(model.transform_atoms(embeddings=embeddings))
+    content = (theta @ sp.diags((~model.background_atoms_).astype(np.float64))).tocsr()
+    content.eliminate_zeros()
+    heads = np.where(np.diff(content.indptr) > 0, np.asarray(content.argmax(axis=1)).ravel(),
+                     -1)
+    return float(np.diff(theta.indptr).mean()), purity(heads, labels)
+
+
+def row(label: str, per_seed: list, models: list, ks: list[int], facts: list) -> str:
     """One markdown row: metrics per K (means over seeds), dictionary facts, stage times."""
     cells = [" / ".join(f"{np.mean([r[i][m] for r in per_seed]):.3f}" for i in range(len(ks)))
              for m in METRICS]
@@ -64,8 +79,10 @@ def row(label: str, per_seed: list, models: list, ks: list[int]) -> str:
     steps = np.mean([m.sae_report_["steps"] for m in models])
     times = " / ".join(f"{np.mean([m.fit_seconds_.get(s, 0.0) for m in models]):.1f}"
                        for s in STAGES)
+    l0, atom_purity = np.mean(facts, axis=0)
     return (f"| {label} | " + " | ".join(cells) +
-            f" | {atoms} | {silent:.0f} | {ev:.2f} | {steps:.0f} | {times} |")
+            f" | {atoms} | {silent:.0f} | {ev:.2f} | {l0:.1f} | {atom_purity:.3f} | {steps:.0f}"
+            f" | {times} |")
 
 
 def main() -> None:
@@ -84,12 +101,12 @@ def main() -> None:
         ks = corpus_ks(name, args.k)
         print(f"\n{name}: {len(docs)} documents; K = {' / '.join(map(str, ks))}, mean over "
               f"seeds {args.seeds}; params {params}, SAE {args.sae_config}")
-        print("| atoms | " + " | ".join(METRICS) + " | n_atoms | silent | EV | steps | "
-              "seconds " + " / ".join(STAGES) + " |")
-        print("|---" * (len(METRICS) + 6) + "|")
+        print("| atoms | " + " | ".join(METRICS) + " | n_atoms | silent | EV | L0 | "
+              "atom purity | steps | seconds " + " / ".join(STAGES) + " |")
+        print("|---" * (len(METRICS) + 8) + "|")
         reference = None
         for atoms in args.atoms.split(","):
-            per_seed, models = [], []
+            per_seed, models, facts = [], [], []
             for seed in (int(s) for s in args.seeds.split(",")):
                 model, _ = fit_once(docs, embeddings, atoms, ks[0], seed, params,
                                     json.loads(args.sae_config))
@@ -101,7 +118,8 @@ def main() -> None:
                     per_k.append(scores(model, embeddings, labels, reference, cv=False))
                 per_seed.append(per_k)
                 models.append(model)
-            print(row(atoms, per_seed, models, ks), flush=True)
+                facts.append(atom_facts(model, embeddings, labels))
+            print(row(atoms, per_seed, models, ks, facts), flush=True)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,15 @@ seconds the partition took:
 - ``doc-seeded``: the same weighted k-means of the atoms started from the centres of a
   k-means of all the documents' embeddings (needs the embeddings at every re-topic);
 - ``doc-seeded-4096``: started from a k-means of 4,096 sampled documents (all of them on
-  a smaller corpus, such as the bundled one).
+  a smaller corpus, such as the bundled one);
+- ``doc-seeded-reconstructions``: started from a k-means of the documents' SAE
+  reconstructions from their content atoms (``theta W_dec + b_dec``, background atoms left
+  out) instead of their embeddings: what the documents look like through the dictionary;
+- ``random-init``: the same weighted k-means started from atoms drawn at random (3 starts)
+  instead of k-means++, which seeds far, isolated atoms first;
+- ``unit-offsets``: weighted k-means of the atoms' unit offsets from the decoder bias
+  (direction only, so long centroids of focused atoms are no longer far from the rest);
+- ``unit-seeded``: the default k-means started from the centres of ``unit-offsets``.
 
 Prints one line per (corpus, K, partition) with the mean over seeds and per-seed purity,
 and the partition's weighted k-means inertia in the atom-centroid space (the objective the
@@ -33,6 +41,7 @@ import time
 from collections import defaultdict
 
 import numpy as np
+import scipy.sparse as sp
 from foundation_vs_corpus import add_corpus_arguments, load, seed_fits
 from sklearn.cluster import KMeans
 from sklearn.manifold import SpectralEmbedding
@@ -67,16 +76,39 @@ def document_centres(embeddings, k: int, seed: int, sample: int | None):
     return KMeans(k, n_init=1, random_state=seed).fit(X).cluster_centers_
 
 
+def reconstructions(model, theta) -> np.ndarray:
+    """SAE reconstructions of the documents from their content atoms, (n_documents, d)."""
+    content = sp.diags((~model.background_atoms_).astype(np.float64))
+    decoder = model.sae_.W_dec.detach().double().numpy()
+    return (np.asarray((sp.csr_matrix(theta) @ content) @ decoder)
+            + model.sae_.b_dec.detach().double().numpy())
+
+
+def unit_offsets(model, X) -> np.ndarray:
+    offsets = X - model.sae_.b_dec.detach().double().numpy()
+    return offsets / np.linalg.norm(offsets, axis=1, keepdims=True)
+
+
+def centres_of(X, w, labels) -> np.ndarray:
+    return np.stack([np.average(X[labels == c], axis=0, weights=w[labels == c])
+                     for c in np.unique(labels)])
+
+
 def atom_weights(model) -> np.ndarray:
     """The default merge's k-means weights (0 for atoms in no topic)."""
     prior = np.where(model.background_atoms_, 0.0, model.atom_prior_)
     return merge_weights(model.atom_main_documents_, prior)
 
 
-def partitions(model, weights, embeddings, k: int, seed: int, only: set[str]):
+def partitions(model, weights, embeddings, theta, k: int, seed: int, only: set[str]):
     """Yield (name, atom_to_topic, seconds) for every variant in ``only``."""
     valid = weights > 0
     X, w = model.atom_topic_vectors_[valid], weights[valid]
+
+    def unit_seeded():
+        directions = weighted_kmeans(unit_offsets(model, X), w, k, seed)
+        return weighted_kmeans(X, w, k, seed, init=centres_of(X, w, directions), n_init=1)
+
     variants = {
         "default": lambda: cluster_atoms(model.atom_topic_vectors_, weights, k, seed)[valid],
         "starts30": lambda: weighted_kmeans(X, w, k, seed, n_init=30),
@@ -86,6 +118,12 @@ def partitions(model, weights, embeddings, k: int, seed: int, only: set[str]):
             X, w, k, seed, init=document_centres(embeddings, k, seed, None), n_init=1),
         "doc-seeded-4096": lambda: weighted_kmeans(
             X, w, k, seed, init=document_centres(embeddings, k, seed, 4096), n_init=1),
+        "doc-seeded-reconstructions": lambda: weighted_kmeans(
+            X, w, k, seed, init=document_centres(reconstructions(model, theta), k, seed, None),
+            n_init=1),
+        "random-init": lambda: weighted_kmeans(X, w, k, seed, init="random"),
+        "unit-offsets": lambda: weighted_kmeans(unit_offsets(model, X), w, k, seed),
+        "unit-seeded": unit_seeded,
     }
     for name, run in variants.items():
         if name not in only:
@@ -121,7 +159,8 @@ def main() -> None:
     add_corpus_arguments(parser)
     parser.add_argument("--seeds", default="0,1,2")
     parser.add_argument("--only", default="default,starts30,umap,spectral,doc-seeded,"
-                                          "doc-seeded-4096")
+                                          "doc-seeded-4096,doc-seeded-reconstructions,"
+                                          "random-init,unit-offsets,unit-seeded")
     args = parser.parse_args()
     only = set(args.only.split(","))
     for name in args.corpora.split(","):
@@ -131,8 +170,8 @@ def main() -> None:
             theta = model.transform_atoms(embeddings=embeddings)
             weights = atom_weights(model)
             for k in ks:
-                for variant, atom_to_topic, took in partitions(model, weights, embeddings, k,
-                                                               seed, only):
+                for variant, atom_to_topic, took in partitions(model, weights, embeddings,
+                                                               theta, k, seed, only):
                     results[k, variant].append(
                         scores(model, weights, atom_to_topic, theta, labels, reference))
                     seconds[k, variant].append(took)
