@@ -6,7 +6,8 @@
 
 For each corpus, dictionary and seed: one SAETopicModel fit at the first K (defaults
 otherwise; ``auto`` is the default size rule, ``paper`` is ``SAETrainingConfig.paper()``
-with 4 x d atoms, a number fixes ``n_atoms``), re-topicked to every other K. Prints NPMI,
+with 4 x d atoms, ``sparser`` is ``SAETrainingConfig.sparser()``, a number fixes
+``n_atoms``), re-topicked to every other K. Prints NPMI,
 TD@25, purity of the main topics (``predict``) against the labels, the largest content
 topic's share of the documents and the share whose main topic is -1 (as
 ``benchmarks/foundation_vs_corpus.py``), then the number of atoms, how many never fire, the
@@ -45,9 +46,12 @@ def sample(docs, labels, embeddings, size: int | None, seed: int = 0):
 
 def fit_once(docs, embeddings, atoms: str, k: int, seed: int, params: dict,
              sae_config: dict):
-    """A fitted model and its wall time; ``atoms``: "auto", "paper" or a number of atoms."""
+    """A fitted model and its wall time; ``atoms``: "auto", "paper", "sparser" or a number
+    of atoms."""
     if atoms == "paper":
         config = SAETrainingConfig.paper(**sae_config)
+    elif atoms == "sparser":
+        config = SAETrainingConfig.sparser(**sae_config)
     else:
         sizing = {} if atoms == "auto" else {"n_atoms": int(atoms)}
         config = SAETrainingConfig(**sizing, **sae_config)

@@ -52,7 +52,8 @@ class SAETopicModel(BaseEstimator):
     sae_config : SAETrainingConfig, optional
         Training hyper-parameters; by default the dictionary is sized to the corpus
         (:func:`~bertopic_saetm.sae.config.auto_n_atoms`), ``SAETrainingConfig.paper()``
-        is the paper's 4 x d atoms.
+        is the paper's 4 x d atoms, ``SAETrainingConfig.sparser()`` twice the sized
+        dictionary with L1 3 (purer main topics, less coherent words at small K).
     vectorizer : scikit-learn vectorizer, optional
         Builds the bag-of-words; default: the paper's filtering (:func:`default_vectorizer`).
     embedding_model : "default", None, callable or object with ``encode``, default="default"

@@ -220,6 +220,25 @@ def test_default_training_sizes_the_dictionary_to_the_corpus(ctm_embeddings):
     assert sae.d_sae == SAETrainingConfig().atoms_for(n, d) < 4 * d
 
 
+def test_sparser_preset_doubles_the_sized_dictionary_within_bounds():
+    sparser = SAETrainingConfig.sparser()
+    assert sparser.l1_coefficient == 3 and sparser.architecture == "standard"
+    sizes = [sparser.atoms_for(n, 384) for n in (10, 1_576, 18_846, 207_306)]
+    assert sizes == [128, 256, 768, 1536]  # 2 x (64, 128, 384, 1344), at most 4 x d
+    assert SAETrainingConfig(atoms_scale=0.5).atoms_for(18_846, 384) == 192
+    assert SAETrainingConfig(atoms_scale=0.1).atoms_for(10, 384) == 64
+    assert SAETrainingConfig.sparser(l1_coefficient=4).l1_coefficient == 4
+
+
+@pytest.mark.parametrize("kwargs", [{"atoms_scale": 0}, {"atoms_scale": -1.0},
+                                    {"atoms_scale": float("nan")},
+                                    {"atoms_scale": 2, "n_atoms": 100},
+                                    {"atoms_scale": 2, "expansion_factor": 4}])
+def test_atoms_scale_is_validated(kwargs):
+    with pytest.raises(ValueError, match="atoms_scale"):
+        SAETrainingConfig(**kwargs)
+
+
 def test_training_config_to_dict_round_trips():
     cfg = SAETrainingConfig(architecture="topk", k=7, max_steps=999)
     assert SAETrainingConfig(**cfg.to_dict()) == cfg
