@@ -25,11 +25,11 @@ import json
 import time
 
 import numpy as np
-import scipy.sparse as sp
 from foundation_vs_corpus import add_corpus_arguments, corpus_ks, load, scores
 
 from bertopic_saetm import SAETopicModel
 from bertopic_saetm.evaluation import ReferenceCorpus, purity
+from bertopic_saetm.merging import main_atoms
 from bertopic_saetm.sae import SAETrainingConfig
 
 METRICS = ("npmi", "td25", "purity", "largest", "outliers")
@@ -63,14 +63,12 @@ def fit_once(docs, embeddings, atoms: str, k: int, seed: int, params: dict,
 
 def atom_facts(model, embeddings, labels) -> tuple[float, float]:
     """Mean number of atoms firing per document (L0), and the purity of the documents
-    grouped by their strongest content atom: how clean the atoms are as document clusters,
-    which bounds how pure any main-topic rule that follows the head atom can be."""
-    theta = sp.csr_matrix(model.transform_atoms(embeddings=embeddings))
-    content = (theta @ sp.diags((~model.background_atoms_).astype(np.float64))).tocsr()
-    content.eliminate_zeros()
-    heads = np.where(np.diff(content.indptr) > 0, np.asarray(content.argmax(axis=1)).ravel(),
-                     -1)
-    return float(np.diff(theta.indptr).mean()), purity(heads, labels)
+    grouped by their strongest content atom (``merging.main_atoms``, the atoms the merge
+    counts): how clean the atoms are as document clusters, which bounds how pure any
+    main-topic rule that follows the head atom can be."""
+    theta = model.transform_atoms(embeddings=embeddings)
+    content = (model.atom_prior_ > 0) & ~model.background_atoms_
+    return float(np.diff(theta.indptr).mean()), purity(main_atoms(theta, content), labels)
 
 
 def row(label: str, per_seed: list, models: list, ks: list[int], facts: list) -> str:

@@ -218,8 +218,31 @@ def diffuse_atoms(theta, share: float) -> np.ndarray:
     return flagged
 
 
+def main_atoms(theta, content: np.ndarray) -> np.ndarray:
+    """The strongest content atom of every document.
+
+    Parameters
+    ----------
+    theta : sparse matrix of shape (n_documents, n_atoms)
+        Document mixtures over atoms.
+    content : ndarray of shape (n_atoms,), bool
+        The atoms that can head a document (not background, active).
+
+    Returns
+    -------
+    ndarray of shape (n_documents,), int
+        Atom index, -1 for documents with no content mass.
+    """
+    theta = (sp.csr_matrix(theta, dtype=np.float64)
+             @ sp.diags(np.asarray(content, dtype=np.float64))).tocsr()
+    theta.eliminate_zeros()
+    has_content = np.diff(theta.indptr) > 0
+    return np.where(has_content, np.asarray(theta.argmax(axis=1)).ravel(), -1)
+
+
 def main_atom_counts(theta, content: np.ndarray) -> np.ndarray:
-    """How many documents each content atom is the strongest content atom of.
+    """How many documents each content atom is the strongest content atom of
+    (:func:`main_atoms`).
 
     Parameters
     ----------
@@ -234,12 +257,8 @@ def main_atom_counts(theta, content: np.ndarray) -> np.ndarray:
         Document counts; 0 for atoms outside ``content`` and for documents with no content
         mass (they count for no atom).
     """
-    theta = (sp.csr_matrix(theta, dtype=np.float64)
-             @ sp.diags(np.asarray(content, dtype=np.float64))).tocsr()
-    theta.eliminate_zeros()
-    has_content = np.diff(theta.indptr) > 0
-    strongest = np.asarray(theta.argmax(axis=1)).ravel()[has_content]
-    return np.bincount(strongest, minlength=theta.shape[1]).astype(np.float64)
+    heads = main_atoms(theta, content)
+    return np.bincount(heads[heads >= 0], minlength=len(content)).astype(np.float64)
 
 
 def merge_weights(main_counts: np.ndarray, content_prior: np.ndarray) -> np.ndarray:

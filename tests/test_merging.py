@@ -10,6 +10,7 @@ from bertopic_saetm.merging import (
     cluster_atoms,
     diffuse_atoms,
     main_atom_counts,
+    main_atoms,
     merge_topic_word,
     merge_weights,
     truncate_top_p,
@@ -89,6 +90,7 @@ def test_main_atom_counts_count_the_strongest_content_atom_of_each_document():
         [0.0, 0.0, 0.0, 0.0],   # no atom fires
     ]))
     content = np.array([False, True, True, True])
+    np.testing.assert_array_equal(main_atoms(theta, content), [1, 2, 2, -1, -1])
     np.testing.assert_array_equal(main_atom_counts(theta, content), [0, 1, 2, 0])
 
 
