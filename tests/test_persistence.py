@@ -1,3 +1,4 @@
+import dataclasses
 import json
 
 import numpy as np
@@ -90,3 +91,16 @@ def test_a_model_saved_before_later_arrays_and_parameters_loads(fitted, corpus, 
     np.testing.assert_array_equal(old.atom_main_documents_, 0.0)
     np.testing.assert_array_equal(old.atom_to_topic_, cluster_atoms(
         old.atom_topic_vectors_, old.atom_prior_, 5, random_state=old.random_state))
+
+
+def test_a_training_config_saved_before_kmeans_init_loads_as_random_atoms(fitted, tmp_path):
+    # Configs saved before kmeans_init existed trained every atom from a random direction;
+    # loading them with today's default would make a refit train another dictionary.
+    path = fitted.save(tmp_path / "old-config")
+    assert SAETopicModel.load(path).sae_config == fitted.sae_config  # saved as it was
+    meta = json.loads((path / "saetm.json").read_text())
+    del meta["params"]["sae_config"]["kmeans_init"]
+    (path / "saetm.json").write_text(json.dumps(meta))
+    old = SAETopicModel.load(path)
+    assert old.sae_config.kmeans_init == 0.0
+    assert old.sae_config == dataclasses.replace(fitted.sae_config, kmeans_init=0.0)

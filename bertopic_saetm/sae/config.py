@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
+from numbers import Real
 
 ARCHITECTURES = ("standard", "topk", "jumprelu")
 TRAINABLE_ARCHITECTURES = ("standard", "topk")
@@ -131,6 +132,12 @@ class SAETrainingConfig:
     decay_fraction : float
         The learning rate anneals linearly to zero over this fraction of the steps, at the end
         of the plan or right after the loss plateaus.
+    kmeans_init : float
+        Share of the atoms that start at the directions of k-means centres of the (centred)
+        training documents; the others start at random unit directions, as in the paper
+        (:meth:`paper` uses 0). Atoms started at document clusters head purer groups of
+        documents, the random ones keep the broad atoms that coherent topics at small K are
+        made of (README "Atoms started at document clusters").
     device : str
         ``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"``, ``"cuda:1"`` ...
     """
@@ -150,6 +157,7 @@ class SAETrainingConfig:
     tol: float = 5e-3
     check_every: int = 50
     decay_fraction: float = 0.3
+    kmeans_init: float = 0.5
     device: str = "auto"
 
     def __post_init__(self):
@@ -182,12 +190,17 @@ class SAETrainingConfig:
             raise ValueError(f"decay_fraction must be in [0, 1), got {self.decay_fraction}.")
         if not 0 <= self.warmup_fraction < 1:
             raise ValueError(f"warmup_fraction must be in [0, 1), got {self.warmup_fraction}.")
+        if (isinstance(self.kmeans_init, bool) or not isinstance(self.kmeans_init, Real)
+                or not 0 <= self.kmeans_init <= 1):
+            raise ValueError(f"kmeans_init must be in [0, 1], got {self.kmeans_init!r}.")
 
     @classmethod
     def paper(cls, **overrides) -> SAETrainingConfig:
         """The SAE-TM paper's setup: ``4 x d_in`` atoms whatever the corpus size, a 30-epoch
-        step plan (this package's defaults before the dictionary was sized to the corpus)."""
-        return cls(**{"expansion_factor": 4, "target_epochs": 30.0, **overrides})
+        step plan, random atoms (this package's defaults before the dictionary was sized to
+        the corpus)."""
+        return cls(**{"expansion_factor": 4, "target_epochs": 30.0, "kmeans_init": 0.0,
+                      **overrides})
 
     @classmethod
     def sparser(cls, **overrides) -> SAETrainingConfig:

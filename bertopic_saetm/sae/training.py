@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import torch
+from sklearn.cluster import MiniBatchKMeans
 from tqdm.auto import tqdm
 
 from .config import SAEConfig, SAETrainingConfig
@@ -115,10 +116,12 @@ def _check_training_input(X: np.ndarray) -> None:
 
 def _initialised_sae(X: np.ndarray, config: SAETrainingConfig, scale: float,
                      rng: np.random.Generator, gen: torch.Generator) -> SparseAutoencoder:
-    """A new SAE with random unit atoms, a tied encoder and the pre-bias at the data mean.
+    """A new SAE with unit atoms, a tied encoder and the pre-bias at the data mean.
 
-    Initialising atoms at documents converged more slowly in our runs. The SAE trains on
-    scaled inputs (input_scale 1 inside the loop); the scale is folded in afterwards.
+    ``config.kmeans_init`` of the atoms start at k-means centres of the documents
+    (:func:`kmeans_directions`), the others at random directions. Initialising atoms at
+    single documents converged more slowly in our runs. The SAE trains on scaled inputs
+    (input_scale 1 inside the loop); the scale is folded in afterwards.
     """
     n, d_in = X.shape
     sae = SparseAutoencoder(SAEConfig(
@@ -128,15 +131,49 @@ def _initialised_sae(X: np.ndarray, config: SAETrainingConfig, scale: float,
         k=config.k if config.architecture == "topk" else None,
     ))
     sample = np.asarray(X[np.sort(rng.choice(n, min(n, 50_000), replace=False))], np.float64)
+    mean = sample.mean(axis=0) * scale
+    w = torch.randn(sae.d_sae, sae.d_in, generator=gen, device="cpu")
+    w /= w.norm(dim=1, keepdim=True)
+    n_clustered = min(round(config.kmeans_init * sae.d_sae), len(sample))
+    if n_clustered > 0:
+        # Drawn only when used, so that kmeans_init=0 keeps the paper's random start (and
+        # the batch order) exactly.
+        seed = int(rng.integers(2**31))
+        centres = torch.as_tensor(kmeans_directions(sample * scale - mean, n_clustered, seed),
+                                  dtype=w.dtype)
+        found = centres.norm(dim=1) > 0  # a centre at the mean has no direction
+        w[:n_clustered][found] = centres[found]
     with torch.no_grad():
-        w = torch.randn(sae.d_sae, sae.d_in, generator=gen, device="cpu")
-        w /= w.norm(dim=1, keepdim=True)
         sae.W_dec.copy_(w)
         # Tied initialisation: each atom starts out reading its own direction.
         sae.W_enc.copy_(w.T)
         sae.b_enc.zero_()
-        sae.b_dec.copy_(torch.as_tensor(sample.mean(axis=0) * scale, dtype=torch.float32))
+        sae.b_dec.copy_(torch.as_tensor(mean, dtype=torch.float32))
     return sae
+
+
+def kmeans_directions(X: np.ndarray, n_clusters: int, seed: int) -> np.ndarray:
+    """Unit directions of the k-means centres of ``X``, ndarray of shape (n_clusters, d).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, d)
+        Centred inputs (``n_samples >= n_clusters``).
+    n_clusters : int
+    seed : int
+        Seeds k-means++ and the minibatches.
+
+    Returns
+    -------
+    ndarray of shape (n_clusters, d)
+        Zero rows where a centre sits at the origin (duplicated or degenerate inputs).
+    """
+    # Minibatch k-means: 0.7 s for 192 centres of 18,846 x 384 on two cores (early stopped
+    # after about 7 passes over the data).
+    centres = MiniBatchKMeans(n_clusters, n_init=1, batch_size=2048, random_state=seed
+                              ).fit(X).cluster_centers_
+    lengths = np.linalg.norm(centres, axis=1, keepdims=True)
+    return np.divide(centres, lengths, out=np.zeros_like(centres), where=lengths > 0)
 
 
 class _Batches:

@@ -1,6 +1,7 @@
 """train_sae: determinism, report, unit-norm atoms, convergence, validation, TopK."""
 
 import copy
+import dataclasses
 import math
 
 import numpy as np
@@ -9,7 +10,7 @@ import torch
 
 from bertopic_saetm.ctm import sample_ctm
 from bertopic_saetm.sae import SAETrainingConfig, SparseAutoencoder, train_sae
-from bertopic_saetm.sae.training import plan_steps, resolve_device
+from bertopic_saetm.sae.training import kmeans_directions, plan_steps, resolve_device
 
 N_DOCS, DIM = 600, 24
 #: Small, fast schedule: 200 steps of 100 documents.
@@ -192,6 +193,11 @@ def test_all_zero_embeddings_raise():
         {"n_atoms": 64, "expansion_factor": 2},
         {"check_every": 0},
         {"tol": float("nan")},
+        {"kmeans_init": -0.1},
+        {"kmeans_init": 1.5},
+        {"kmeans_init": True},
+        {"kmeans_init": "half"},
+        {"kmeans_init": float("nan")},
     ],
 )
 def test_training_config_validation(kwargs):
@@ -210,6 +216,7 @@ def test_dictionary_size_follows_the_corpus_unless_fixed():
     assert SAETrainingConfig(expansion_factor=2).atoms_for(10, 384) == 768
     paper = SAETrainingConfig.paper()
     assert paper.atoms_for(10, 384) == 1536 and paper.target_epochs == 30
+    assert paper.kmeans_init == 0 and SAETrainingConfig().kmeans_init == 0.5
     assert SAETrainingConfig.paper(device="cpu").device == "cpu"
 
 
@@ -272,3 +279,55 @@ def test_training_and_encoding_run_on_the_gpu(corpus):
     cpu = copy.deepcopy(model.sae_).to("cpu")
     np.testing.assert_allclose(model.sae_.encode_sparse(corpus.embeddings[:64]).toarray(),
                                cpu.encode_sparse(corpus.embeddings[:64]).toarray(), atol=1e-4)
+
+
+def planted_clusters(n_per: int = 60, n_clusters: int = 8, dim: int = 24, seed: int = 0):
+    """Documents around ``n_clusters`` random unit directions, and those directions."""
+    rng = np.random.default_rng(seed)
+    directions = rng.normal(size=(n_clusters, dim))
+    directions /= np.linalg.norm(directions, axis=1, keepdims=True)
+    noise = rng.normal(scale=0.1, size=(n_per * n_clusters, dim))
+    X = np.repeat(directions, n_per, axis=0) * 3 + noise
+    return X, directions
+
+
+def best_cosines(atoms: np.ndarray, directions: np.ndarray) -> np.ndarray:
+    """For every planted direction, the cosine of the atom closest to it."""
+    return (directions @ atoms.T).max(axis=1)
+
+
+def test_kmeans_directions_recover_cluster_directions():
+    X, directions = planted_clusters()
+    found = kmeans_directions(X - X.mean(axis=0), 8, seed=0)
+    np.testing.assert_allclose(np.linalg.norm(found, axis=1), 1.0)
+    centred = directions - directions.mean(axis=0)
+    centred /= np.linalg.norm(centred, axis=1, keepdims=True)
+    assert best_cosines(found, centred).min() > 0.98
+    # Degenerate inputs (every row the same) give zero rows, not NaN.
+    assert not kmeans_directions(np.zeros((10, 4)), 3, seed=0).any()
+
+
+@pytest.mark.parametrize("share, n_started", [(1.0, 16), (0.5, 8), (0.0, 0)])
+def test_kmeans_init_starts_that_share_of_atoms_at_document_clusters(share, n_started):
+    # One short step at a tiny learning rate: the atoms are still where they started.
+    X, directions = planted_clusters()
+    cfg = SAETrainingConfig(device="cpu", n_atoms=16, kmeans_init=share, batch_size=480,
+                            min_steps=1, max_steps=1, learning_rate=1e-9)
+    sae, _ = train_sae(X, cfg, random_state=0)
+    atoms = sae.atoms()
+    centred = directions - directions.mean(axis=0)
+    centred /= np.linalg.norm(centred, axis=1, keepdims=True)
+    near = (np.abs(centred @ atoms.T) > 0.9).any(axis=0)  # atoms that sit on a cluster
+    assert near[:n_started].all() and near.sum() == n_started
+
+
+def test_kmeans_init_keeps_runs_reproducible_and_differs_from_random_atoms():
+    X, _ = planted_clusters()
+    cfg = SAETrainingConfig(device="cpu", n_atoms=16, batch_size=100, min_steps=30,
+                            max_steps=30)
+    first, _ = train_sae(X, cfg, random_state=5)
+    again, _ = train_sae(X, cfg, random_state=5)
+    for name, value in params(first).items():
+        torch.testing.assert_close(value, params(again)[name], rtol=0, atol=0)
+    random_atoms, _ = train_sae(X, dataclasses.replace(cfg, kmeans_init=0.0), random_state=5)
+    assert not torch.equal(first.W_dec, random_atoms.W_dec)
