@@ -168,8 +168,8 @@ def kmeans_directions(X: np.ndarray, n_clusters: int, seed: int) -> np.ndarray:
     ndarray of shape (n_clusters, d)
         Zero rows where a centre sits at the origin (duplicated or degenerate inputs).
     """
-    # Minibatch k-means: 0.7 s for 192 centres of 18,846 x 384 on two cores (early stopped
-    # after about 7 passes over the data).
+    # Minibatch k-means, stopped early after a few passes: the start need not be exact,
+    # training moves the atoms anyway.
     centres = MiniBatchKMeans(n_clusters, n_init=1, batch_size=2048, random_state=seed
                               ).fit(X).cluster_centers_
     lengths = np.linalg.norm(centres, axis=1, keepdims=True)
