@@ -144,14 +144,6 @@ def read_folder(path, meta_file: str, arrays_file: str, format_name: str, format
     return meta, arrays
 
 
-def _training_config(saved: dict | None) -> SAETrainingConfig | None:
-    """The saved ``sae_config``; configs saved before ``kmeans_init`` existed trained with
-    random atoms only, so they get 0 rather than today's default."""
-    if not saved:
-        return None
-    return SAETrainingConfig(**{"kmeans_init": 0.0, **saved})
-
-
 def load_model(cls, path):
     """Read a model folder written by :func:`save_model`."""
     path = Path(path)
@@ -172,7 +164,7 @@ def load_model(cls, path):
         **{name: params[name] for name in _JSON_PARAMS},
         **{name: params.get(name, default) for name, default in _LATER_PARAMS.items()},
         sae=sae if params.get("sae_pretrained") else None,
-        sae_config=_training_config(params.get("sae_config")),
+        sae_config=SAETrainingConfig(**params["sae_config"]) if params.get("sae_config") else None,
         vectorizer=vectorizer,
         embedding_model=params.get("embedding_model"),
         word_vectors=params.get("word_vectors") or "auto",

@@ -216,7 +216,7 @@ def test_dictionary_size_follows_the_corpus_unless_fixed():
     assert SAETrainingConfig(expansion_factor=2).atoms_for(10, 384) == 768
     paper = SAETrainingConfig.paper()
     assert paper.atoms_for(10, 384) == 1536 and paper.target_epochs == 30
-    assert paper.kmeans_init == 0 and SAETrainingConfig().kmeans_init == 0.5
+    assert paper.kmeans_init == 0 == SAETrainingConfig().kmeans_init
     assert SAETrainingConfig.paper(device="cpu").device == "cpu"
 
 
@@ -324,7 +324,7 @@ def test_kmeans_init_starts_that_share_of_atoms_at_document_clusters(share, n_st
 def test_kmeans_init_keeps_runs_reproducible_and_differs_from_random_atoms():
     X, _ = planted_clusters()
     cfg = SAETrainingConfig(device="cpu", n_atoms=16, batch_size=100, min_steps=30,
-                            max_steps=30)
+                            max_steps=30, kmeans_init=0.5)
     first, _ = train_sae(X, cfg, random_state=5)
     again, _ = train_sae(X, cfg, random_state=5)
     for name, value in params(first).items():
