@@ -3,6 +3,7 @@ vocabulary and metric code, in one run.
 
     python benchmarks/compare_peers.py [--models saetm,bertopic,...] [--k 20,50,100,200]
                                        [--seeds 0,1,2] [--no-cv] [-o results/compare_peers]
+                                       [--sae-config '{"kmeans_init": 0.5}']
 
 Every fit runs in a fresh process (SAE-TM: the fit and its re-topics). ``peak_mb`` is the
 growth of that process's resident memory during the timed fit, sampled every 20 ms, on top
@@ -59,6 +60,7 @@ from bertopic_saetm.evaluation import (
     topic_shares,
     topic_words,
 )
+from bertopic_saetm.sae import SAETrainingConfig
 from bertopic_saetm.vocabulary import default_vectorizer
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -118,9 +120,12 @@ def _words_from_components(components, vocabulary, top_n=25):
     return [[str(vocabulary[j]) for j in row] for row in order]
 
 
-def run_saetm(docs, embeddings, ks, seed, via_bertopic):
-    """Fit once at ks[0]; re-topic to every K. Yields (K, topics-or-model, assignments, s)."""
-    model = SAETopicModel(n_topics=ks[0], random_state=seed)
+def run_saetm(docs, embeddings, ks, seed, via_bertopic, sae_config: dict | None = None):
+    """Fit once at ks[0]; re-topic to every K. Yields (K, topics-or-model, assignments, s).
+
+    ``sae_config``: SAETrainingConfig fields other than the defaults (``--sae-config``)."""
+    config = SAETrainingConfig(**sae_config) if sae_config else None
+    model = SAETopicModel(n_topics=ks[0], random_state=seed, sae_config=config)
     if via_bertopic:
         from bertopic_saetm.backends import SAETMBackend, set_n_topics
 
@@ -235,7 +240,7 @@ def _warm_up(name, embeddings, seed) -> None:
              n_epochs=20).fit(embeddings[:5000])
 
 
-def fit_job(corpus_args, name, ks, seed) -> list[dict]:
+def fit_job(corpus_args, name, ks, seed, sae_config=None) -> list[dict]:
     """Fit one model (every K for SAE-TM, one K for a peer) in this fresh process.
 
     Returns, per K: top-25 words, main topic per document, fit seconds and peak memory
@@ -245,7 +250,7 @@ def fit_job(corpus_args, name, ks, seed) -> list[dict]:
     docs, _, embeddings = load_corpus(corpus_args)
     _warm_up(name, embeddings, seed)
     if name.startswith("saetm"):
-        runs = run_saetm(docs, embeddings, ks, seed, name == "saetm_bertopic")
+        runs = run_saetm(docs, embeddings, ks, seed, name == "saetm_bertopic", sae_config)
         with PeakMemory() as memory:  # the fit happens at the first K
             first = next(runs)
         return [{"k": k, "topics": topic_words(model, 25), "assignments": assignments,
@@ -277,6 +282,8 @@ def main() -> None:
     parser.add_argument("--k", default="20,50,100,200")
     parser.add_argument("--seeds", default="0")
     parser.add_argument("--no-cv", action="store_true", help="skip C_V")
+    parser.add_argument("--sae-config", type=json.loads, default=None,
+                        help="SAE-TM's SAETrainingConfig fields, JSON (default: its defaults)")
     parser.add_argument("--sample", type=int,
                         help="fit a random sample of this many documents (metrics on it)")
     parser.add_argument("--resume", action="store_true",
@@ -301,7 +308,8 @@ def main() -> None:
     vocabulary = default_vectorizer().fit(docs).get_feature_names_out()
     reference = ReferenceCorpus.from_documents(docs, vocabulary, default_vectorizer())
     print(f"{len(docs)} documents, embeddings {embeddings.shape}, vocabulary {len(vocabulary)}; "
-          f"models {models}, K {ks}, seeds {seeds}", flush=True)
+          f"models {models}, K {ks}, seeds {seeds}, SAE-TM sae_config {args.sae_config}",
+          flush=True)
     corpus_args = argparse.Namespace(data=args.data, corpus=args.corpus, embeddings=None,
                                      sample=args.sample)
     if args.corpus is not None and str(args.corpus) != "bundled":
@@ -318,7 +326,8 @@ def main() -> None:
                 if all((name, k, seed) in done for k in group):
                     continue
                 with ProcessPoolExecutor(1, mp_context=context) as pool:
-                    fits = pool.submit(fit_job, corpus_args, name, group, seed).result()
+                    fits = pool.submit(fit_job, corpus_args, name, group, seed,
+                                       args.sae_config).result()
                 for fit in fits:
                     scores = evaluate(fit["topics"], reference=reference, labels=labels,
                                       assignments=fit["assignments"], c_v=False)

@@ -2,6 +2,7 @@
 
     python benchmarks/fit_speed.py [--sizes bundled,20ng,200k] [--data ../shared/data]
                                    [--sae-tm-params '{"sae": null}'] [--only saetm]
+                                   [--sae-tm-params '{"sae_config": {"kmeans_init": 0.5}}']
                                    [--bertopic-limit 600] [--no-backend]
                                    [--only saetm-bertopic,saetm-bertopic-plain]
 
@@ -207,7 +208,8 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--sizes", default="bundled,20ng,200k")
     parser.add_argument("--sae-tm-params", default="{}", type=json.loads,
-                        help="extra SAETopicModel parameters, as JSON")
+                        help="extra SAETopicModel parameters, as JSON (sae_config: an "
+                             "object of SAETrainingConfig fields)")
     parser.add_argument("--no-extras", action="store_true",
                         help="skip the re-topic and word-vector timings")
     parser.add_argument("--only", help="comma-separated fits to run of " + ", ".join(FITS)
@@ -217,6 +219,10 @@ def main() -> None:
     parser.add_argument("--bertopic-limit", type=float, default=None,
                         help="stop BERTopic default after this many seconds (ratio as a bound)")
     args = parser.parse_args()
+    if isinstance(args.sae_tm_params.get("sae_config"), dict):  # JSON fields -> the config
+        from bertopic_saetm.sae import SAETrainingConfig
+
+        args.sae_tm_params["sae_config"] = SAETrainingConfig(**args.sae_tm_params["sae_config"])
     unknown = set(args.only.split(",")) - set(FITS) if args.only else set()
     if unknown:
         parser.error(f"unknown fits {sorted(unknown)}; choose from {list(FITS)}")

@@ -207,12 +207,12 @@ class SAETrainingConfig:
         Each atom heads a purer group of documents, so main topics come closer to a
         document clustering, at the cost of some coherence at small K and a slower SAE.
         Measured with ``benchmarks/dictionary_size.py`` (3 seeds, README "What did not help
-        either", fourth session of 2026-12-02): on 20
-        Newsgroups (768 atoms) main-topic purity .561 / .586 / .585 / .597 at K = 20 / 50 /
-        100 / 200 against .515 / .575 / .568 / .574 for the default of the time, NPMI .173 /
-        .150 / .139 / .112 against .193 / .164 / .148 / .111, SAE stage 5.3-6.5 s against
-        3.7 s; on the bundled corpus (256 atoms) purity .624 / .657 against .609 / .661 at
-        K = 15 / 30, NPMI .075 / .086 against .110 / .073.
+        either", fourth session of 2026-12-02): on 20 Newsgroups (768 atoms) main-topic
+        purity .561 / .586 / .585 / .597 at K = 20 / 50 / 100 / 200 against .515 / .575 /
+        .568 / .574 for the default, NPMI .173 / .150 / .139 / .112 against .193 / .164 /
+        .148 / .111, SAE stage 5.3-6.5 s against 3.7 s; on the bundled corpus (256 atoms) purity
+        .624 / .657 against .609 / .661 at K = 15 / 30, NPMI .075 / .086 against .110 /
+        .073.
         """
         return cls(**{"atoms_scale": 2.0, "l1_coefficient": 3.0, **overrides})
 
