@@ -159,7 +159,11 @@ def load_model(cls, path):
     if params.get("vectorizer"):
         from sklearn.feature_extraction.text import CountVectorizer
 
-        vectorizer = CountVectorizer(**params["vectorizer"])
+        settings = dict(params["vectorizer"])
+        if isinstance(settings.get("ngram_range"), list):
+            # JSON has no tuples; CountVectorizer accepts only a tuple here.
+            settings["ngram_range"] = tuple(settings["ngram_range"])
+        vectorizer = CountVectorizer(**settings)
     model = cls(
         **{name: params[name] for name in _JSON_PARAMS},
         **{name: params.get(name, default) for name, default in _LATER_PARAMS.items()},
