@@ -37,6 +37,7 @@ from foundation_vs_corpus import add_corpus_arguments, corpus_ks, load
 from sklearn.cluster import KMeans
 
 from bertopic_saetm import SAETopicModel
+from bertopic_saetm.engine.stages import Atoms, FitStages, FittedStages
 from bertopic_saetm.evaluation import (
     ReferenceCorpus,
     coherence,
@@ -44,9 +45,8 @@ from bertopic_saetm.evaluation import (
     topic_diversity,
     topic_shares,
 )
-from bertopic_saetm.merging import main_atoms
+from bertopic_saetm.merge.weights import main_atoms
 from bertopic_saetm.sae import SparseAutoencoder
-from bertopic_saetm.stages import Atoms, FitStages, FittedStages
 
 METRICS = ("npmi", "td25", "purity", "largest")
 

@@ -61,7 +61,7 @@ from bertopic_saetm.evaluation import (
     topic_words,
 )
 from bertopic_saetm.sae import SAETrainingConfig
-from bertopic_saetm.vocabulary import default_vectorizer
+from bertopic_saetm.text.vocabulary import default_vectorizer
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 ALL_MODELS = ("saetm", "saetm_bertopic", "bertopic", "bertopic_kmeans", "lda", "keynmf", "s3",
@@ -108,7 +108,7 @@ def load_corpus(args):
         if cached is not None:  # a fit process reads what the main process embedded
             embeddings = np.load(cached)
         else:
-            from bertopic_saetm.embedders import embed, load_default_embedder
+            from bertopic_saetm.text.embedders import embed, load_default_embedder
 
             embeddings = embed(load_default_embedder(), [r["text"] for r in records])
     labels = np.asarray([r["label"] for r in records]) if "label" in records[0] else None
@@ -200,7 +200,7 @@ def fit_peer(name, docs, embeddings, counts, vocabulary, k, seed):
     if name in ("keynmf", "s3"):
         from turftopic import KeyNMF, SemanticSignalSeparation
 
-        from bertopic_saetm.embedders import load_default_embedder
+        from bertopic_saetm.text.embedders import load_default_embedder
 
         peer = KeyNMF if name == "keynmf" else SemanticSignalSeparation
         model = peer(k, encoder=load_default_embedder(), vectorizer=default_vectorizer(),

@@ -28,7 +28,7 @@ from foundation_vs_corpus import add_corpus_arguments, corpus_ks, load, scores
 
 from bertopic_saetm import SAETopicModel
 from bertopic_saetm.evaluation import ReferenceCorpus, purity
-from bertopic_saetm.merging import main_atoms
+from bertopic_saetm.merge.weights import main_atoms
 from bertopic_saetm.sae import SAETrainingConfig
 
 METRICS = ("npmi", "td25", "purity", "largest", "outliers")

@@ -21,7 +21,7 @@ import scipy.sparse as sp
 import torch
 
 from bertopic_saetm import SAETopicModel
-from bertopic_saetm.word_emission import fit_word_emission, idf_weights
+from bertopic_saetm.emission.em import fit_word_emission, idf_weights
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 PI = 0.3

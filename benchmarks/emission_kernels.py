@@ -26,13 +26,13 @@ import numpy as np
 from foundation_vs_corpus import add_corpus_arguments, load
 
 from bertopic_saetm import SAETopicModel
-from bertopic_saetm.mixtures import normalise_activations
-from bertopic_saetm.word_emission import fit_word_emission
+from bertopic_saetm.emission.em import fit_word_emission
+from bertopic_saetm.sae.mixtures import normalise_activations
 
 COLD = textwrap.dedent("""
     import time
     import numpy as np, scipy.sparse as sp
-    from bertopic_saetm.word_emission import fit_word_emission
+    from bertopic_saetm.emission.em import fit_word_emission
     rng = np.random.default_rng(0)
     theta = sp.csr_matrix(rng.dirichlet(np.full(16, 0.2), size=300))
     counts = sp.csr_matrix(rng.poisson(0.2, size=(300, 200)).astype(float))

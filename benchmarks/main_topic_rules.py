@@ -20,8 +20,8 @@ from foundation_vs_corpus import add_corpus_arguments, corpus_ks, load
 
 from bertopic_saetm import SAETopicModel
 from bertopic_saetm.evaluation import ReferenceCorpus, coherence, purity, topic_shares
-from bertopic_saetm.merging import assignment_matrix, cluster_atoms
-from bertopic_saetm.topic_assignment import assign_main_topics, atom_offsets, topic_directions
+from bertopic_saetm.merge.assignment import assign_main_topics, atom_offsets, topic_directions
+from bertopic_saetm.merge.partition import assignment_matrix, cluster_atoms
 
 
 def readings(model, theta, atom_to_topic) -> dict:

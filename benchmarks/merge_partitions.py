@@ -47,7 +47,8 @@ from sklearn.cluster import KMeans
 from sklearn.manifold import SpectralEmbedding
 
 from bertopic_saetm.evaluation import coherence, purity, topic_diversity, topic_shares
-from bertopic_saetm.merging import assignment_matrix, cluster_atoms, merge_weights
+from bertopic_saetm.merge.partition import assignment_matrix, cluster_atoms
+from bertopic_saetm.merge.weights import merge_weights
 
 
 def weighted_kmeans(X, weights, k: int, seed: int, init="k-means++", n_init: int = 3):

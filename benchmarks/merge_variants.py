@@ -23,20 +23,16 @@ import argparse
 from pathlib import Path
 
 import numpy as np
+from bertopic_saetm.merging import main_topics
 from fit_20ng import load_20ng
 
 from bertopic_saetm import SAETopicModel
 from bertopic_saetm.evaluation import ReferenceCorpus, coherence, purity, topic_diversity
-from bertopic_saetm.merging import (
-    assignment_matrix,
-    atom_centroids,
-    atom_topic_vectors,
-    cluster_atoms,
-    diffuse_atoms,
-    main_topics,
-    merge_topic_word,
-)
-from bertopic_saetm.word_vectors import vocabulary_vectors
+from bertopic_saetm.merge.background import diffuse_atoms
+from bertopic_saetm.merge.partition import assignment_matrix, cluster_atoms
+from bertopic_saetm.merge.placement import atom_centroids, atom_topic_vectors
+from bertopic_saetm.merge.topic_words import merge_topic_word
+from bertopic_saetm.merge.word_vectors import vocabulary_vectors
 
 
 def glove_keyed_vectors():

@@ -28,7 +28,8 @@ from bertopic_saetm.evaluation import (
     topic_diversity,
     topic_shares,
 )
-from bertopic_saetm.merging import cluster_atoms, merge_weights
+from bertopic_saetm.merge.partition import cluster_atoms
+from bertopic_saetm.merge.weights import merge_weights
 
 
 def scores(model, weights, k: int, seed: int, theta, labels, reference) -> tuple:

@@ -20,7 +20,7 @@ import numpy as np
 from foundation_vs_corpus import add_corpus_arguments, load, seed_fits
 
 from bertopic_saetm.evaluation import coherence, topic_diversity
-from bertopic_saetm.word_ranking import top_word_indices
+from bertopic_saetm.merge.ranking import top_word_indices
 
 
 def main() -> None:

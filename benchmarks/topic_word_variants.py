@@ -5,7 +5,7 @@
 
 For each corpus: one SAETopicModel fit (defaults), then for every K, on the default partition,
 the topic words read four ways and scored by NPMI / TD@25: weighted atom rows (the package's
-``topic_word_``, weights from ``merging.word_weights``), a topic-level EM (the emission
+``topic_word_``, weights from ``merging.topic_word_weights``), a topic-level EM (the emission
 refitted with the merged mixtures, the background atoms as one extra group; its time is
 printed), words ranked by lift over the background (``p log(p / P0)``) and c-TF-IDF of the
 main-topic documents (BERTopic's topic words on SAE-TM's assignments). Then two other
@@ -27,6 +27,7 @@ from sklearn.cluster import KMeans
 from sklearn.preprocessing import normalize
 
 from bertopic_saetm import SAETopicModel
+from bertopic_saetm.emission.em import fit_word_emission
 from bertopic_saetm.evaluation import (
     ReferenceCorpus,
     coherence,
@@ -34,12 +35,8 @@ from bertopic_saetm.evaluation import (
     topic_diversity,
     topic_shares,
 )
-from bertopic_saetm.merging import (
-    assignment_matrix,
-    mixture_word_distribution,
-    word_weights,
-)
-from bertopic_saetm.word_emission import fit_word_emission
+from bertopic_saetm.merge.partition import assignment_matrix
+from bertopic_saetm.merge.topic_words import mixture_word_distribution, topic_word_weights
 
 
 def top_words(matrix: np.ndarray, vocabulary: np.ndarray, n: int = 25) -> list[list[str]]:
@@ -74,7 +71,7 @@ def word_variants(model, theta, counts, reference) -> dict:
 
 def partition_scores(model, theta, atom_to_topic, labels, reference) -> str:
     n_topics = int(atom_to_topic.max()) + 1
-    atom_weights = word_weights(model.atom_prior_, model.atom_selectivity_)
+    atom_weights = topic_word_weights(model.atom_prior_, model.atom_selectivity_)
     weights = np.stack([np.where(atom_to_topic == t, atom_weights, 0.0)
                         for t in range(n_topics)])
     words = mixture_word_distribution(model.atom_word_, sp.csr_matrix(weights))

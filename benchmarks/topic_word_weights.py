@@ -19,11 +19,11 @@ import numpy as np
 from foundation_vs_corpus import add_corpus_arguments, load, seed_fits
 
 from bertopic_saetm.evaluation import coherence, topic_diversity
-from bertopic_saetm.merging import merge_topic_word, word_weights
+from bertopic_saetm.merge.topic_words import merge_topic_word, topic_word_weights
 
 
 def scores(model, power: float, reference) -> tuple[float, float]:
-    weights = word_weights(model.atom_prior_, model.atom_selectivity_, power)
+    weights = topic_word_weights(model.atom_prior_, model.atom_selectivity_, power)
     words = merge_topic_word(model.atom_word_, weights, model.atom_to_topic_, model.n_topics_)
     topics = [[str(model.vocabulary_[j]) for j in np.argsort(-row, kind="stable")[:25]]
               for row in words]

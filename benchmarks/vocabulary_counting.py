@@ -15,7 +15,7 @@ import time
 import numpy as np
 from foundation_vs_corpus import add_corpus_arguments, load
 
-from bertopic_saetm.vocabulary import count_words, default_vectorizer
+from bertopic_saetm.text.vocabulary import count_words, default_vectorizer
 
 
 def sklearn_counts(docs):

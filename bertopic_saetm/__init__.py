@@ -6,8 +6,9 @@ merge); :class:`SAETopicModel` is the estimator that runs them and ``backends`` 
 same stages inside BERTopic (which is imported only when BERTopic components are created).
 """
 
+from . import deprecated_paths
 from .backends import SAETMBackend
-from .ctm import CTMSample, atom_recovery, sample_ctm
+from .datasets.ctm import CTMSample, atom_recovery, sample_ctm
 from .sae import (
     SAEConfig,
     SAETrainingConfig,
@@ -17,8 +18,10 @@ from .sae import (
     save_sae,
     train_sae,
 )
+from .text.vocabulary import default_vectorizer
 from .topic_model import SAETopicModel
-from .vocabulary import default_vectorizer
+
+deprecated_paths.register()
 
 __version__ = "0.1.0"
 

@@ -19,7 +19,7 @@ USER_ERRORS = (FileNotFoundError, FileExistsError, NotADirectoryError, Permissio
 
 
 def _corpus(args):
-    from .corpus_io import read_corpus
+    from .text.corpus import read_corpus
 
     return read_corpus(args.corpus, text_field=args.text_field,
                        label_field=getattr(args, "labels", None))

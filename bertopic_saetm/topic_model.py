@@ -12,19 +12,15 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from .dictionaries import check_dictionary_inputs
-from .embedders import embed, required_embedder
-from .merging import assignment_matrix, merge_weights, topics_of
-from .mixtures import mixtures_over, normalise_activations  # noqa: F401 (kept importable here)
-from .stages import (
-    PARAMETER_CONSTRAINTS,
-    AtomStage,
-    FitStages,
-    FittedStages,
-    stopwatch,
-)
-from .topic_assignment import assign_main_topics, atom_offsets, topic_directions
+from .engine.stages import PARAMETER_CONSTRAINTS, AtomStage, FitStages, FittedStages, stopwatch
+from .merge.assignment import assign_main_topics, atom_offsets, topic_directions
+from .merge.partition import assignment_matrix
+from .merge.ranking import top_word_indices, word_marginal
+from .merge.topic_words import topics_of
+from .merge.weights import merge_weights
+from .sae.mixtures import mixtures_over, normalise_activations  # noqa: F401 (kept importable here)
+from .text.embedders import embed, required_embedder
 from .validation import check_activations, check_documents, check_embeddings, check_n_topics
-from .word_ranking import top_word_indices, word_marginal
 
 logger = logging.getLogger(__name__)
 
@@ -105,12 +101,13 @@ class SAETopicModel(BaseEstimator):
     atom_selectivity_ : ndarray of shape (n_atoms,)
         Mean mixture weight of each atom on the training documents where it fires. A
         topic's words weight its atoms' rows by prior x selectivity ** 8
-        (:func:`~bertopic_saetm.merging.word_weights`), so its focused atoms name it.
+        (:func:`~bertopic_saetm.merge.topic_words.topic_word_weights`), so its focused
+        atoms name it.
     atom_topic_vectors_ : ndarray of shape (n_atoms, dim)
         Where each atom sits for merging.
     atom_main_documents_ : ndarray of shape (n_atoms,)
         Number of training documents each atom is the strongest content atom of; the merge
-        weights atoms by it (:func:`~bertopic_saetm.merging.merge_weights`).
+        weights atoms by it (:func:`~bertopic_saetm.merge.weights.merge_weights`).
     atom_to_topic_ : ndarray of shape (n_atoms,)
         Topic of every atom, -1 for invalid and background atoms.
     background_atoms_ : ndarray of shape (n_atoms,), bool
@@ -139,7 +136,7 @@ class SAETopicModel(BaseEstimator):
 
     Notes
     -----
-    The fit runs the stages of :mod:`bertopic_saetm.stages` (vocabulary, atoms, emission,
+    The fit runs the stages of :mod:`bertopic_saetm.engine.stages` (vocabulary, atoms, emission,
     merge); every parameter is validated first, so a bad value fails before any training.
 
     :meth:`transform` rows sum to 1 minus the document's background share (1 with
@@ -273,7 +270,7 @@ class SAETopicModel(BaseEstimator):
         """Become the model that stage values computed elsewhere describe.
 
         :meth:`fit` ends here; the BERTopic backends, which run the stages of
-        :mod:`bertopic_saetm.stages` one at a time as BERTopic calls its components, call it
+        :mod:`bertopic_saetm.engine.stages` one at a time as BERTopic calls its components, call it
         with their values. Parameters are not changed.
 
         Parameters
@@ -450,7 +447,7 @@ class SAETopicModel(BaseEstimator):
 
     def main_topics_of(self, theta, atom_to_topic=None) -> np.ndarray:
         """Main topic of documents given their mixtures over atoms: the topic of the mixture
-        its content atoms point closest to (:mod:`bertopic_saetm.topic_assignment`).
+        its content atoms point closest to (:mod:`bertopic_saetm.merge.assignment`).
 
         Parameters
         ----------
@@ -505,13 +502,13 @@ class SAETopicModel(BaseEstimator):
     # ------------------------------------------------------------------- topics
     def word_marginal(self) -> np.ndarray:
         """The topics' prior-weighted mean word distribution, ndarray of shape (n_words,)
-        (:func:`~bertopic_saetm.word_ranking.word_marginal`)."""
+        (:func:`~bertopic_saetm.merge.ranking.word_marginal`)."""
         check_is_fitted(self, "topic_word_", msg=_NOT_FITTED)
         return word_marginal(self.topic_word_, self.topic_prior_)
 
     def get_topics(self, top_n: int = 10) -> list[list[tuple[str, float]]]:
         """Top words of every topic, most relevant first (LDAvis relevance,
-        :mod:`bertopic_saetm.word_ranking`: probability, discounted for words every topic
+        :mod:`bertopic_saetm.merge.ranking`: probability, discounted for words every topic
         uses).
 
         Returns
@@ -529,7 +526,7 @@ class SAETopicModel(BaseEstimator):
     # -------------------------------------------------------------- persistence
     def save(self, path) -> Path:
         """Write the fitted model to a folder (safetensors + JSON, no pickle)."""
-        from .persistence import save_model
+        from .persistence.model_files import save_model
 
         check_is_fitted(self, "topic_word_", msg=_NOT_FITTED)
         return save_model(self, path)
@@ -537,6 +534,6 @@ class SAETopicModel(BaseEstimator):
     @classmethod
     def load(cls, path) -> SAETopicModel:
         """Read a model written by :meth:`save`."""
-        from .persistence import load_model
+        from .persistence.model_files import load_model
 
         return load_model(cls, path)

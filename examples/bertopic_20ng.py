@@ -30,7 +30,7 @@ from bertopic_saetm.backends import (
     topic_distribution,
     topics_over_time,
 )
-from bertopic_saetm.embedders import default_embedder_available, load_default_embedder
+from bertopic_saetm.text.embedders import default_embedder_available, load_default_embedder
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 

@@ -19,7 +19,7 @@ from umap import UMAP
 from bertopic_saetm import SAETopicModel
 from bertopic_saetm.datasets import load_python_docs
 from bertopic_saetm.evaluation import ReferenceCorpus, evaluate
-from bertopic_saetm.vocabulary import default_vectorizer
+from bertopic_saetm.text.vocabulary import default_vectorizer
 
 
 def main() -> None:

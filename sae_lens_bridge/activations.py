@@ -21,8 +21,8 @@ import scipy.sparse as sp
 import torch
 from tqdm.auto import tqdm
 
-from bertopic_saetm.mixtures import normalise_activations
 from bertopic_saetm.sae import SparseAutoencoder
+from bertopic_saetm.sae.mixtures import normalise_activations
 from bertopic_saetm.validation import check_documents
 
 from .dictionaries import Dictionary

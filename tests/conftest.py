@@ -102,7 +102,7 @@ def fitted(corpus):
 # ----------------------------------------------- BERTopic fits (backends, evaluation)
 @pytest.fixture(scope="session")
 def embedder():
-    from bertopic_saetm.embedders import load_default_embedder
+    from bertopic_saetm.text.embedders import load_default_embedder
 
     return load_default_embedder()
 

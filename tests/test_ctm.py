@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from bertopic_saetm.ctm import CTMSample, atom_recovery, sample_ctm
+from bertopic_saetm.datasets.ctm import CTMSample, atom_recovery, sample_ctm
 from bertopic_saetm.sae import SAETrainingConfig, train_sae
 
 

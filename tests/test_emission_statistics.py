@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from bertopic_saetm.emission_statistics import make_statistics, split_rows
-from bertopic_saetm.word_emission import fit_word_emission
+from bertopic_saetm.emission.em import fit_word_emission
+from bertopic_saetm.emission.statistics import make_statistics, split_rows
 
 
 @pytest.fixture(scope="module")

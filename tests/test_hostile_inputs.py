@@ -142,7 +142,7 @@ def test_broken_model_folders_are_named(fitted, tmp_path, how, message):
 
 
 def test_interrupted_save_leaves_no_half_written_model(fitted, tmp_path, monkeypatch):
-    import bertopic_saetm.persistence as persistence
+    import bertopic_saetm.persistence.model_files as persistence
 
     path = fitted.save(tmp_path / "model")
     before = sorted(p.name for p in path.rglob("*"))

@@ -2,20 +2,11 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from bertopic_saetm.merging import (
-    SELECTIVITY_POWER,
-    atom_centroids,
-    atom_selectivity,
-    atom_topic_vectors,
-    cluster_atoms,
-    diffuse_atoms,
-    main_atom_counts,
-    main_atoms,
-    merge_topic_word,
-    merge_weights,
-    truncate_top_p,
-    word_weights,
-)
+from bertopic_saetm.merge.background import atom_selectivity, diffuse_atoms
+from bertopic_saetm.merge.partition import cluster_atoms
+from bertopic_saetm.merge.placement import atom_centroids, atom_topic_vectors, truncate_top_p
+from bertopic_saetm.merge.topic_words import SELECTIVITY_POWER, merge_topic_word, topic_word_weights
+from bertopic_saetm.merge.weights import main_atom_counts, main_atoms, merge_weights
 
 
 def test_truncate_top_p_keeps_the_smallest_prefix_reaching_p():
@@ -110,12 +101,12 @@ def test_word_weights_let_a_focused_atom_outweigh_a_diffuse_one_of_equal_mass():
     # Both atoms hold the same mass; the diffuse one spreads it thinly over many documents.
     mass = np.array([0.2, 0.2])
     selectivity = np.array([0.8, 0.1])
-    weights = word_weights(mass, selectivity)
+    weights = topic_word_weights(mass, selectivity)
     assert weights[0] / weights[1] == pytest.approx(8.0 ** SELECTIVITY_POWER)
     # Selectivity 1 (models saved before it was recorded) weights by mass alone.
-    np.testing.assert_array_equal(word_weights(mass, np.ones(2)), mass)
+    np.testing.assert_array_equal(topic_word_weights(mass, np.ones(2)), mass)
     # Per group: one row of masses per group, the same selectivity.
-    np.testing.assert_allclose(word_weights(np.stack([mass, 2 * mass]), selectivity),
+    np.testing.assert_allclose(topic_word_weights(np.stack([mass, 2 * mass]), selectivity),
                                np.stack([weights, 2 * weights]))
 
 
@@ -134,7 +125,7 @@ def test_topic_vectors_from_word_vectors_and_decoder():
 
 
 def test_mixture_word_distribution_normalises_weighted_rows():
-    from bertopic_saetm.merging import mixture_word_distribution
+    from bertopic_saetm.merge.topic_words import mixture_word_distribution
 
     B = np.array([[0.5, 0.5, 0.0], [0.0, 0.0, 1.0]])
     out = mixture_word_distribution(B, np.array([[1.0, 1.0], [0.0, 2.0], [0.0, 0.0]]))
@@ -144,7 +135,7 @@ def test_mixture_word_distribution_normalises_weighted_rows():
 
 
 def test_absorb_unowned_topics_folds_into_the_nearest_topic():
-    from bertopic_saetm.merging import absorb_unowned_topics, assignment_matrix
+    from bertopic_saetm.merge.partition import absorb_unowned_topics, assignment_matrix
 
     # Topic 2 (atom 2) is never a document's largest share; its vector is nearest topic 1.
     atom_to_topic = np.array([0, 1, 2, -1])

@@ -6,7 +6,8 @@ import pytest
 from safetensors.numpy import load_file, save_file
 
 from bertopic_saetm import SAETopicModel
-from bertopic_saetm.merging import cluster_atoms, merge_topic_word
+from bertopic_saetm.merge.partition import cluster_atoms
+from bertopic_saetm.merge.topic_words import merge_topic_word
 
 
 def test_save_load_round_trip_is_identical(fitted, corpus, tmp_path):

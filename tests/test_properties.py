@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from bertopic_saetm import SAETopicModel, SAETrainingConfig
-from bertopic_saetm.merging import assignment_matrix, cluster_atoms
+from bertopic_saetm.merge.partition import assignment_matrix, cluster_atoms
 
 FAST = SAETrainingConfig(expansion_factor=1, min_steps=40, max_steps=50)
 SLOW_OK = settings(max_examples=25, deadline=None,

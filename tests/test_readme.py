@@ -38,7 +38,7 @@ SNIPPET_SAE_STEPS = 40
 def short_sae_training(monkeypatch):
     """Cap the steps of every SAE the snippets train (``train_sae`` and model fits)."""
     import bertopic_saetm
-    import bertopic_saetm.stages as stages
+    import bertopic_saetm.engine.stages as stages
     from bertopic_saetm import SAETrainingConfig
 
     train_sae = stages.train_sae

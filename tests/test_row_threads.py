@@ -8,9 +8,9 @@ import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bertopic_saetm.emission_statistics import make_statistics
-from bertopic_saetm.row_threads import row_ranges, run_on_rows
-from bertopic_saetm.word_emission import fit_word_emission
+from bertopic_saetm.emission.em import fit_word_emission
+from bertopic_saetm.emission.row_threads import row_ranges, run_on_rows
+from bertopic_saetm.emission.statistics import make_statistics
 
 
 @settings(max_examples=60, deadline=None)

@@ -3,7 +3,7 @@
 import numpy as np
 import scipy.sparse as sp
 
-from bertopic_saetm.topic_assignment import assign_main_topics, topic_directions
+from bertopic_saetm.merge.assignment import assign_main_topics, topic_directions
 
 # Four atoms in a 3-d decoder space: atoms 0 and 1 form a diffuse topic 0 (along x and
 # along z), atom 2 is topic 1 (along y), atom 3 is a background atom (no topic).

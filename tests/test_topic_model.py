@@ -4,14 +4,10 @@ import torch
 from sklearn.base import clone
 
 from bertopic_saetm import SAEConfig, SAETopicModel, SparseAutoencoder, save_sae
-from bertopic_saetm.merging import (
-    atom_selectivity,
-    cluster_atoms,
-    main_atom_counts,
-    merge_topic_word,
-    merge_weights,
-    word_weights,
-)
+from bertopic_saetm.merge.background import atom_selectivity
+from bertopic_saetm.merge.partition import cluster_atoms
+from bertopic_saetm.merge.topic_words import merge_topic_word, topic_word_weights
+from bertopic_saetm.merge.weights import main_atom_counts, merge_weights
 
 from .helpers import FAST_SAE, TINY_SAE
 
@@ -47,7 +43,7 @@ def test_fitted_attributes(fitted, corpus):
 def test_topic_words_weight_atoms_by_prior_and_selectivity(fitted, corpus):
     atoms = fitted.transform_atoms(embeddings=corpus.embeddings)
     np.testing.assert_allclose(fitted.atom_selectivity_, atom_selectivity(atoms))
-    weights = word_weights(fitted.atom_prior_, fitted.atom_selectivity_)
+    weights = topic_word_weights(fitted.atom_prior_, fitted.atom_selectivity_)
     np.testing.assert_allclose(fitted.topic_word_, merge_topic_word(
         fitted.atom_word_, weights, fitted.atom_to_topic_, fitted.n_topics_))
     # Not the prior-only average: selectivity changes which atoms name a topic.
@@ -234,7 +230,7 @@ def test_bad_embeddings(corpus):
 
 def test_stages_run_by_hand_give_the_fitted_model(corpus):
     """The seam the BERTopic backends use: the same stages, then set_fitted_stages."""
-    from bertopic_saetm.stages import FitStages, FittedStages
+    from bertopic_saetm.engine.stages import FitStages, FittedStages
 
     texts, X = corpus.texts[:400], corpus.embeddings[:400]
     params = dict(n_topics=5, sae_config=TINY_SAE, random_state=0, word_vectors="decoder")
@@ -299,7 +295,7 @@ def test_unfitted_model_says_so():
 def test_bad_parameters_fail_before_any_training(corpus, monkeypatch, params):
     import time
 
-    import bertopic_saetm.stages as stages
+    import bertopic_saetm.engine.stages as stages
 
     def no_training(*args, **kwargs):
         raise AssertionError("training started before the parameters were checked")

@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.feature_extraction.text import CountVectorizer
 
-from bertopic_saetm.stages import VocabularyStage
-from bertopic_saetm.vocabulary import (
+from bertopic_saetm.engine.stages import VocabularyStage
+from bertopic_saetm.text.vocabulary import (
     TOKEN_PATTERN,
     build_bag_of_words,
     count_words,

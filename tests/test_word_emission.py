@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from bertopic_saetm.word_emission import fit_word_emission, idf_weights
+from bertopic_saetm.emission.em import fit_word_emission, idf_weights
 
 
 def _synthetic(n_docs=400, n_atoms=6, n_words=60, pi=0.3, seed=0):
@@ -43,7 +43,7 @@ def test_loglikelihood_never_decreases_and_matches_dense_reference(accelerate):
 
 def test_squarem_kernels_compile_one_c_ordered_signature():
     # Each extra signature is another numba compilation on a user's first fit.
-    from bertopic_saetm import word_emission
+    from bertopic_saetm.emission import em as word_emission
 
     theta, counts, _, _ = _synthetic()
     fit_word_emission(theta, counts, 0.3, max_iter=10, tol=0, accelerate=True)

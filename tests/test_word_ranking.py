@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from bertopic_saetm.word_ranking import top_word_indices, word_marginal, word_relevance
+from bertopic_saetm.merge.ranking import top_word_indices, word_marginal, word_relevance
 
 # Word 0 is common to both topics; word 1 belongs to topic 0, word 2 to topic 1.
 TOPIC_WORD = np.array([[0.40, 0.38, 0.00, 0.22],

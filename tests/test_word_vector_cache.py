@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 import torch
 
-from bertopic_saetm import word_vector_cache
-from bertopic_saetm.word_vector_cache import cached_word_vectors, embedder_key
+from bertopic_saetm.merge import word_vector_cache
+from bertopic_saetm.merge.word_vector_cache import cached_word_vectors, embedder_key
 
 
 class CountingEncoder(torch.nn.Module):

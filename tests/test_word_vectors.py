@@ -2,7 +2,11 @@ import numpy as np
 import pytest
 
 from bertopic_saetm import SAETopicModel
-from bertopic_saetm.word_vectors import keyed_vectors_for, load_keyed_vectors, vocabulary_vectors
+from bertopic_saetm.merge.word_vectors import (
+    keyed_vectors_for,
+    load_keyed_vectors,
+    vocabulary_vectors,
+)
 
 
 def _write_vectors(path, words, dim=8, header=False, seed=0):

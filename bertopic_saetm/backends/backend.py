@@ -4,7 +4,7 @@ BERTopic hands each backend only what its step needs: the dimensionality model s
 embeddings, the cluster model sees the reduced embeddings, the representation model sees
 documents once clusters exist. SAE-TM's word emission and atom merge need the bag-of-words
 *before* the clusters exist, so the backend binds the corpus up front and runs the
-stages of :mod:`bertopic_saetm.stages` as BERTopic calls its components:
+stages of :mod:`bertopic_saetm.engine.stages` as BERTopic calls its components:
 
 =================  ==============================  ===================================
 BERTopic step      component                       SAE-TM stage
@@ -31,8 +31,8 @@ import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
-from ..merging import absorb_unowned_topics, assignment_matrix
-from ..stages import FitStages, FittedStages, Vocabulary, stopwatch
+from ..engine.stages import FitStages, FittedStages, Vocabulary, stopwatch
+from ..merge.partition import absorb_unowned_topics, assignment_matrix
 from ..topic_model import SAETopicModel
 from ..validation import check_documents, check_embeddings
 from .bertopic_internals import topic_mapping

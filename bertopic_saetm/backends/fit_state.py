@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from ..stages import Atoms
+from ..engine.stages import Atoms
 
 
 class BackendStage(enum.IntEnum):

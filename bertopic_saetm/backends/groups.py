@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import scipy.sparse as sp
 
-from ..merging import word_weights
+from ..merge.topic_words import topic_word_weights
 from .bertopic_internals import frame_contents
 
 if TYPE_CHECKING:
@@ -87,6 +87,6 @@ def group_atom_weights(backend, rows: np.ndarray, groups: np.ndarray,
             mass = model.atom_prior_
         else:
             mass = np.asarray(backend.theta_[rows[in_group]].sum(axis=0)).ravel()
-        weight = np.where(atoms, word_weights(mass, model.atom_selectivity_), 0.0)
+        weight = np.where(atoms, topic_word_weights(mass, model.atom_selectivity_), 0.0)
         weights.append(sp.csr_matrix(weight))
     return sp.vstack(weights, format="csr")

@@ -8,7 +8,7 @@ documents belong to:
 
 * a group holding *all* the training documents of those merged topics (a topic, a merged
   topic, a hierarchy node) gets the SAE-TM topic distribution: the atoms' word rows weighted
-  by prior and selectivity (:func:`~bertopic_saetm.merging.word_weights`), exactly
+  by prior and selectivity (:func:`~bertopic_saetm.merge.topic_words.topic_word_weights`), exactly
   :attr:`SAETopicModel.topic_word_` for an unmerged topic;
 * a group holding only *some* of them (a time bin, a class) weights the same atoms by their
   mixture mass within the group's documents (and their selectivity), so words follow the
@@ -23,8 +23,8 @@ import pandas as pd
 from bertopic.representation import BaseRepresentation
 from bertopic.vectorizers import ClassTfidfTransformer
 
-from ..merging import mixture_word_distribution
-from ..word_ranking import top_word_indices
+from ..merge.ranking import top_word_indices
+from ..merge.topic_words import mixture_word_distribution
 from .bertopic_internals import ctfidf_idf, set_ctfidf_idf
 from .groups import group_atom_weights, training_rows_and_topics
 from .hooks import install_hooks, set_ctfidf_from_counts
@@ -39,7 +39,7 @@ def top_words(distributions: np.ndarray, vocabulary: np.ndarray, fallback: np.nd
     """``top_n`` (word, probability) pairs per row.
 
     Rows are ranked by relevance against ``marginal``
-    (:func:`~bertopic_saetm.word_ranking.top_word_indices`, as
+    (:func:`~bertopic_saetm.merge.ranking.top_word_indices`, as
     :meth:`SAETopicModel.get_topics`), or by probability when it is None; all-zero rows
     use ``fallback`` (the background, always by probability: its most common words).
     """

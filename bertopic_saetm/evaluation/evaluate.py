@@ -7,8 +7,8 @@ import sys
 
 import numpy as np
 
+from ..merge.ranking import top_word_indices
 from ..topic_model import SAETopicModel
-from ..word_ranking import top_word_indices
 from .agreement import nmi, purity
 from .coherence import coherence
 from .diversity import topic_diversity, wmd_diversity

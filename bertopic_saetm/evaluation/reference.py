@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..text.vocabulary import default_vectorizer
 from ..validation import check_documents
-from ..vocabulary import default_vectorizer
 
 
 @dataclass

@@ -1,7 +1,7 @@
 import numpy as np
 import scipy.sparse as sp
 
-from bertopic_saetm.merging import assignment_matrix
+from bertopic_saetm.merge.partition import assignment_matrix
 
 
 def test_encoder_transform_gives_mixtures_over_atoms(bertopic_fit, corpus):

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from bertopic_saetm import SAETopicModel, backends
-from bertopic_saetm.merging import mixture_word_distribution, word_weights
-from bertopic_saetm.word_ranking import top_word_indices
+from bertopic_saetm.merge.ranking import top_word_indices
+from bertopic_saetm.merge.topic_words import mixture_word_distribution, topic_word_weights
 
 from .conftest import N_TOPICS, saetm_params
 
@@ -22,7 +22,7 @@ def _check_coherent(topic_model, backend, corpus):
         atol=1e-12)
     # Each topic's words are its atoms' word distribution, weighted as topic_word_'s.
     model = backend.model
-    prior = word_weights(model.atom_prior_, model.atom_selectivity_)
+    prior = topic_word_weights(model.atom_prior_, model.atom_selectivity_)
     atom_topic = backend.current_topic_of_atoms(topic_model)
     for topic in range(n_topics):
         weights = np.where(atom_topic == topic, prior, 0.0)

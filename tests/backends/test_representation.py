@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from bertopic_saetm.merging import mixture_word_distribution, word_weights
-from bertopic_saetm.word_ranking import top_word_indices
+from bertopic_saetm.merge.ranking import top_word_indices
+from bertopic_saetm.merge.topic_words import mixture_word_distribution, topic_word_weights
 
 
 def _words(topic_model, topic):
@@ -25,7 +25,8 @@ def test_hierarchy_nodes_are_described_by_the_union_of_their_atoms(bertopic_fit,
     atom_topic = backend.current_topic_of_atoms(topic_model)
     for _, node in hierarchy.iterrows():
         atoms = np.isin(atom_topic, node["Topics"])
-        weights = np.where(atoms, word_weights(model.atom_prior_, model.atom_selectivity_), 0.0)
+        weights = np.where(atoms, topic_word_weights(model.atom_prior_,
+                                                     model.atom_selectivity_), 0.0)
         distribution = mixture_word_distribution(model.atom_word_, weights[None, :])[0]
         expected = model.vocabulary_[top_word_indices(distribution, model.word_marginal(), 5)[0]]
         assert node["Parent_Name"] == "_".join(expected)
@@ -45,7 +46,7 @@ def test_time_bins_are_described_by_their_own_documents(bertopic_fit, corpus):
         mass = np.asarray(backend.theta_[docs].sum(axis=0)).ravel() * (
             atom_topic == row["Topic"])
         distribution = mixture_word_distribution(
-            model.atom_word_, word_weights(mass, model.atom_selectivity_)[None, :])[0]
+            model.atom_word_, topic_word_weights(mass, model.atom_selectivity_)[None, :])[0]
         top = top_word_indices(distribution, model.word_marginal(), 5)[0]
         assert row["Words"] == ", ".join(model.vocabulary_[top])
     # Bins differ from one another (they are not just the global topic words).

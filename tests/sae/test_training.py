@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from bertopic_saetm.ctm import sample_ctm
+from bertopic_saetm.datasets.ctm import sample_ctm
 from bertopic_saetm.sae import SAETrainingConfig, SparseAutoencoder, train_sae
 from bertopic_saetm.sae.training import kmeans_directions, plan_steps, resolve_device
 

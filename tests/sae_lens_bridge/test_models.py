@@ -21,7 +21,7 @@ def minilm():
 
 @pytest.fixture(scope="module")
 def sentence_embeddings():
-    from bertopic_saetm.embedders import load_default_embedder
+    from bertopic_saetm.text.embedders import load_default_embedder
 
     return load_default_embedder().encode(SHORT_DOCS)
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import math
+import warnings
 from dataclasses import dataclass, field
 
 import numba
@@ -27,8 +28,8 @@ import numpy as np
 import scipy.sparse as sp
 from tqdm.auto import tqdm
 
-from .emission_statistics import make_statistics
 from .row_threads import run_on_rows
+from .statistics import make_statistics
 
 logger = logging.getLogger(__name__)
 
@@ -53,8 +54,9 @@ class EmissionResult:
         EM maps evaluated.
     converged : bool
         Whether the relative change fell below the tolerance before ``max_iter``.
-    word_weights : ndarray of shape (n_words,)
-        Weight of each word's counts in the likelihood (normalised IDF, or ones).
+    idf : ndarray of shape (n_words,)
+        Weight of each word's counts in the likelihood (normalised IDF, or ones); the
+        estimator's ``idf_``.
     """
 
     atom_word: np.ndarray
@@ -63,7 +65,14 @@ class EmissionResult:
     history: list = field(default_factory=list)
     n_iter: int = 0
     converged: bool = False
-    word_weights: np.ndarray | None = None
+    idf: np.ndarray | None = None
+
+    @property
+    def word_weights(self) -> np.ndarray | None:
+        """Deprecated name of :attr:`idf` (removed in 0.3)."""
+        warnings.warn("EmissionResult.word_weights is now EmissionResult.idf; the old name "
+                      "goes in 0.3.", DeprecationWarning, stacklevel=2)
+        return self.idf
 
 
 def idf_weights(counts: sp.csr_matrix) -> np.ndarray:

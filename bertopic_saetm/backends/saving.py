@@ -21,7 +21,7 @@ import numpy as np
 import scipy.sparse as sp
 from safetensors.numpy import save_file
 
-from ..persistence import read_folder, write_folder_atomically
+from ..persistence.folders import read_folder, write_folder_atomically
 from ..topic_model import SAETopicModel
 from .backend import SAETMBackend
 from .bertopic_internals import copy_ctfidf_weights

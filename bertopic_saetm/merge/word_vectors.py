@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
-from .embedders import embed
+from ..text.embedders import embed
 from .word_vector_cache import cached_word_vectors
 
 logger = logging.getLogger(__name__)

@@ -35,23 +35,18 @@ from sklearn.utils._param_validation import (
     validate_parameter_constraints,
 )
 
-from .dictionaries import is_pretrained_name, load_pretrained
-from .embedders import optional_embedder, resolve_embedder
-from .merging import (
-    atom_centroids,
-    atom_selectivity,
-    atom_topic_vectors,
-    cluster_atoms,
-    diffuse_atoms,
-    main_atom_counts,
-    merge_weights,
-)
-from .mixtures import normalise_activations
-from .sae import SAETrainingConfig, SparseAutoencoder, load_sae, train_sae
-from .validation import check_n_topics
-from .vocabulary import build_bag_of_words, count_words, default_vectorizer, fixed_vectorizer
-from .word_emission import fit_word_emission
-from .word_vectors import WORD_VECTOR_SOURCES, vocabulary_vectors
+from ..dictionaries import is_pretrained_name, load_pretrained
+from ..emission.em import fit_word_emission
+from ..merge.background import atom_selectivity, diffuse_atoms
+from ..merge.partition import cluster_atoms
+from ..merge.placement import atom_centroids, atom_topic_vectors
+from ..merge.weights import main_atom_counts, merge_weights
+from ..merge.word_vectors import WORD_VECTOR_SOURCES, vocabulary_vectors
+from ..sae import SAETrainingConfig, SparseAutoencoder, load_sae, train_sae
+from ..sae.mixtures import normalise_activations
+from ..text.embedders import optional_embedder, resolve_embedder
+from ..text.vocabulary import build_bag_of_words, count_words, default_vectorizer, fixed_vectorizer
+from ..validation import check_n_topics
 
 logger = logging.getLogger(__name__)
 
@@ -200,7 +195,7 @@ class Merge:
         The diffuse atoms that form the background topic.
     main_counts : ndarray of shape (n_atoms,)
         Documents each atom is the strongest content atom of
-        (:func:`~bertopic_saetm.merging.main_atom_counts`); with the prior, the merge weights.
+        (:func:`~bertopic_saetm.merge.weights.main_atom_counts`); with the prior, the merge weights.
     """
 
     topic_vectors: np.ndarray
@@ -353,7 +348,7 @@ class EmissionStage:
         result = fit_word_emission(theta, counts, self.background_weight,
                                    max_iter=self.max_iter, tol=self.tol, verbose=self.verbose)
         return Emission(
-            atom_word=result.atom_word, background=result.background, idf=result.word_weights,
+            atom_word=result.atom_word, background=result.background, idf=result.idf,
             log_likelihood=result.log_likelihood, n_iter=result.n_iter,
             atom_prior=np.asarray(theta.mean(axis=0)).ravel(),
             atom_selectivity=atom_selectivity(theta),
@@ -366,7 +361,7 @@ class MergeStage:
     """Set the diffuse atoms apart, place the others and partition them into topics.
 
     ``atom_space="centroids"`` places an atom at the mixture-weighted mean reconstruction
-    of its documents (:func:`~bertopic_saetm.merging.atom_centroids`); ``"words"`` at the
+    of its documents (:func:`~bertopic_saetm.merge.placement.atom_centroids`); ``"words"`` at the
     average vector of its top words (the paper's merge).
     """
 
@@ -420,7 +415,7 @@ class MergeStage:
         ----------
         topic_vectors : ndarray of shape (n_atoms, dim)
         weights : ndarray of shape (n_atoms,)
-            :func:`~bertopic_saetm.merging.merge_weights`; atoms with weight 0 get -1.
+            :func:`~bertopic_saetm.merge.weights.merge_weights`; atoms with weight 0 get -1.
         n_topics : int or "auto", optional
             Defaults to the stage's ``n_topics``.
         """

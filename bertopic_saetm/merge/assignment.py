@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from .merging import assignment_matrix
+from .partition import assignment_matrix
 
 #: ``kappa``: concentration of the direction term (10 instead: purity within .008 on both
 #: corpora of ``benchmarks/main_topic_rules.py``).
@@ -37,7 +37,7 @@ def atom_offsets(centroids: np.ndarray | None, decoder: np.ndarray, decoder_bias
                  ) -> np.ndarray:
     """Where each atom points in the decoder space, ndarray of shape (n_atoms, n_features).
 
-    An atom's mean reconstruction (:func:`~bertopic_saetm.merging.atom_centroids`) minus the
+    An atom's mean reconstruction (:func:`~bertopic_saetm.merge.placement.atom_centroids`) minus the
     decoder bias when ``centroids`` are given (they also carry the atoms that co-fire with
     it: main-topic purity .003-.011 higher than with decoder rows in
     ``benchmarks/main_topic_rules.py``), else its decoder row.
