@@ -28,13 +28,27 @@ MOVED_MODULES = {
     "bertopic_saetm.word_ranking": "bertopic_saetm.merge.ranking",
     "bertopic_saetm.word_vectors": "bertopic_saetm.merge.word_vectors",
     "bertopic_saetm.word_vector_cache": "bertopic_saetm.merge.word_vector_cache",
-    "bertopic_saetm.stages": "bertopic_saetm.engine.stages",
     "bertopic_saetm.ctm": "bertopic_saetm.datasets.ctm",
     "bertopic_saetm.backends.persistence": "bertopic_saetm.backends.saving",
 }
 
 #: Modules split by concern: old path -> {old name: "new.module:new name"}.
 SPLIT_MODULES = {
+    # FitStages (configured stages) became the FitEngine, which runs them; FittedStages
+    # its FitResult; Atoms (the SAE stage's value) the Encoding.
+    "bertopic_saetm.stages": {
+        "Vocabulary": "bertopic_saetm.engine.values:Vocabulary",
+        "Atoms": "bertopic_saetm.engine.values:Encoding",
+        "Emission": "bertopic_saetm.engine.values:Emission",
+        "Merge": "bertopic_saetm.engine.values:Merge",
+        "FittedStages": "bertopic_saetm.engine.values:FitResult",
+        "VocabularyStage": "bertopic_saetm.engine.stages:VocabularyStage",
+        "AtomStage": "bertopic_saetm.engine.stages:EncodingStage",
+        "EmissionStage": "bertopic_saetm.engine.stages:EmissionStage",
+        "MergeStage": "bertopic_saetm.engine.stages:MergeStage",
+        "FitStages": "bertopic_saetm.engine.engine:FitEngine",
+        "stopwatch": "bertopic_saetm.engine.engine:stopwatch",
+    },
     "bertopic_saetm.merging": {
         "KMEANS_INITS": "bertopic_saetm.merge.partition:KMEANS_INITS",
         "absorb_unowned_topics": "bertopic_saetm.merge.partition:absorb_unowned_topics",

@@ -2,30 +2,38 @@
 
 from __future__ import annotations
 
-import logging
-import time
+import os
+from numbers import Integral, Real
 from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from .dictionaries import check_dictionary_inputs
-from .engine.stages import PARAMETER_CONSTRAINTS, AtomStage, FitStages, FittedStages, stopwatch
+from .engine import FitEngine, FitResult, FitRun
 from .merge.assignment import assign_main_topics, atom_offsets, topic_directions
-from .merge.partition import assignment_matrix
-from .merge.ranking import top_word_indices, word_marginal
+from .merge.partition import absorb_unowned_topics, assignment_matrix
+from .merge.ranking import ranked_words, word_marginal
 from .merge.topic_words import topics_of
-from .merge.weights import merge_weights
-from .sae.mixtures import mixtures_over, normalise_activations  # noqa: F401 (kept importable here)
+from .sae import SAETrainingConfig, SparseAutoencoder
+from .sae.mixtures import mixtures_over
 from .text.embedders import embed, required_embedder
 from .validation import check_activations, check_documents, check_embeddings, check_n_topics
 
-logger = logging.getLogger(__name__)
-
 _NOT_FITTED = ("This %(name)s is not fitted yet; call fit() (or load()) before using this "
                "method.")
+
+
+class Encoders(HasMethods):
+    """Constraint: objects with an ``encode`` method, strings excluded (``str.encode``)."""
+
+    def __init__(self):
+        super().__init__(["encode"])
+
+    def is_satisfied_by(self, val) -> bool:
+        return not isinstance(val, str) and super().is_satisfied_by(val)
 
 
 class SAETopicModel(BaseEstimator):
@@ -156,7 +164,27 @@ class SAETopicModel(BaseEstimator):
     ((1576, 15), 15)
     """
 
-    _parameter_constraints: dict = PARAMETER_CONSTRAINTS
+    #: What every parameter may be (scikit-learn's declarative form), checked at the start
+    #: of every fit and re-merge, before any training.
+    _parameter_constraints: dict = {
+        "n_topics": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "sae": [None, SparseAutoencoder, str, os.PathLike],
+        "sae_config": [None, SAETrainingConfig],
+        "vectorizer": [None, HasMethods(["fit_transform", "get_feature_names_out"])],
+        "embedding_model": [None, StrOptions({"default"}), Encoders(), callable],
+        # A string is a source ("auto", "embedder", "decoder") or the path of a word2vec /
+        # GloVe file (checked by FitEngine.from_params); gensim KeyedVectors have get_vector.
+        "word_vectors": [str, os.PathLike, HasMethods(["get_vector"]), callable],
+        "background_weight": [Interval(Real, 0, 1, closed="left")],
+        "background_share": [Interval(Real, 0, 1, closed="left")],
+        "atom_space": [StrOptions({"centroids", "words"})],
+        "top_p": [Interval(Real, 0, 1, closed="right")],
+        "emission_max_iter": [Interval(Integral, 1, None, closed="left")],
+        "emission_tol": [Interval(Real, 0, None, closed="left")],
+        "min_cluster_size": [Interval(Integral, 2, None, closed="left")],
+        "random_state": [None, Interval(Integral, 0, 2**32 - 1, closed="both")],
+        "verbose": ["verbose"],
+    }
 
     def __init__(
         self,
@@ -194,6 +222,26 @@ class SAETopicModel(BaseEstimator):
         self.verbose = verbose
 
     # ------------------------------------------------------------------ fitting
+    def fit_engine(self, **overrides) -> FitEngine:
+        """The fit engine configured from this estimator's parameters, checked first.
+
+        Parameters
+        ----------
+        **overrides
+            Parameters to use instead of the estimator's (``n_topics`` for a re-merge).
+
+        Returns
+        -------
+        FitEngine
+
+        Raises
+        ------
+        sklearn.utils._param_validation.InvalidParameterError
+            (a ValueError and TypeError) naming the first bad parameter.
+        """
+        self._validate_params()
+        return FitEngine.from_params({**self.get_params(deep=False), **overrides})
+
     def fit(self, documents, embeddings=None, counts=None, *, activations=None):
         """Fit the topic model on a corpus.
 
@@ -216,78 +264,57 @@ class SAETopicModel(BaseEstimator):
         -------
         self
         """
-        self._fit(documents, embeddings, counts, activations)
+        self._adopt(self.fit_engine().fit(documents, embeddings, counts, activations))
         return self
 
-    def _fit(self, documents, embeddings, counts, activations) -> sp.csr_matrix:
-        # Runs the four stages; returns the training documents' mixtures over atoms.
-        stages = FitStages.from_params(self.get_params(deep=False))
-        if documents is None and counts is not None:
-            # A precomputed bag-of-words stands in for the texts (corpora too large to keep
-            # as strings); embeddings or activations are then required.
-            n_docs = counts.shape[0]
-        else:
-            documents = check_documents(documents)
-            n_docs = len(documents)
-        seconds: dict = {}
-        started = time.perf_counter()
-        sae = stages.atoms.pretrained()
-        embedder = None
-        if activations is not None:
-            if sae is None:
-                raise ValueError("activations= needs the SAE they come from: pass sae= (a "
-                                 "SparseAutoencoder or an SAE-Lens folder).")
-            activations = check_activations(activations, n_docs, sae.d_sae)
-        else:
-            if embeddings is None:
-                if documents is None:
-                    raise ValueError("Without documents, pass embeddings= (or activations=).")
-                embedder = required_embedder(self.embedding_model)
-                with stopwatch(seconds, "embed"):
-                    embeddings = embed(embedder, documents, self.verbose)
-            if sae is not None:
-                check_dictionary_inputs(sae, np.shape(embeddings)[-1], self.embedding_model)
-            embeddings = check_embeddings(embeddings, n_docs,
-                                          sae.d_in if sae is not None else None)
-        with stopwatch(seconds, "vocabulary"):
-            vocabulary = stages.vocabulary.fit(documents, counts, n_docs)
-        with stopwatch(seconds, "sae"):
-            atoms = (AtomStage.adopt(sae, activations) if activations is not None
-                     else stages.atoms.fit(embeddings, sae))
-        with stopwatch(seconds, "word_emission"):
-            emission = stages.emission.fit(atoms.theta, vocabulary.counts)
-        with stopwatch(seconds, "merge"):
-            word_embedder = stages.merge.embedder(embedder)
-            merge = stages.merge.fit(emission, vocabulary, atoms, word_embedder)
-        seconds["total"] = time.perf_counter() - started
-        self.set_fitted_stages(FittedStages(vocabulary, atoms, emission, merge, seconds,
-                                            embedder if embedder is not None else word_embedder))
-        logger.info("SAE-TM fitted in %.1fs: %s", seconds["total"], ", ".join(
-            f"{k} {v:.1f}s" for k, v in seconds.items() if k != "total"))
-        return atoms.theta
+    def begin_fit(self, documents, counts=None) -> FitRun:
+        """Start a fit that runs stage by stage; :meth:`finish_fit` completes it.
 
-    def set_fitted_stages(self, fitted: FittedStages) -> SAETopicModel:
-        """Become the model that stage values computed elsewhere describe.
+        What the BERTopic backends do, as BERTopic calls its components one at a time::
 
-        :meth:`fit` ends here; the BERTopic backends, which run the stages of
-        :mod:`bertopic_saetm.engine.stages` one at a time as BERTopic calls its components, call it
-        with their values. Parameters are not changed.
+            run = model.begin_fit(documents)   # parameters checked, vocabulary counted
+            run.encode(embeddings)             # SAE trained (or loaded), corpus encoded
+            model.finish_fit(run)              # word emission and merge: model fitted
+
+        ``fit`` runs the same stages in one call.
 
         Parameters
         ----------
-        fitted : FittedStages
+        documents, counts
+            As for :meth:`fit`.
+
+        Returns
+        -------
+        FitRun
+        """
+        return self.fit_engine().start(documents, counts)
+
+    def finish_fit(self, run: FitRun) -> SAETopicModel:
+        """Run the last stages of a fit :meth:`begin_fit` started; the model is then fitted.
+
+        Parameters
+        ----------
+        run : FitRun
+            Encoded (:meth:`FitRun.encode` ran).
 
         Returns
         -------
         self
         """
-        vocabulary, atoms, emission = fitted.vocabulary, fitted.atoms, fitted.emission
+        if not isinstance(run, FitRun):
+            raise TypeError(f"finish_fit takes the FitRun begin_fit returned, got "
+                            f"{type(run).__name__}.")
+        return self._adopt(run.finish())
+
+    def _adopt(self, fitted: FitResult) -> SAETopicModel:
+        # The fitted attributes a FitResult gives; parameters are not changed.
+        vocabulary, encoding, emission = fitted.vocabulary, fitted.encoding, fitted.emission
         self.vectorizer_ = vocabulary.vectorizer
         self.vocabulary_ = vocabulary.words
-        self.sae_ = atoms.sae
-        self.sae_report_ = atoms.report
-        self.atoms_ = atoms.sae.atoms()
-        self.n_features_in_ = atoms.sae.d_in
+        self.sae_ = encoding.sae
+        self.sae_report_ = encoding.report
+        self.atoms_ = encoding.sae.atoms()
+        self.n_features_in_ = encoding.sae.d_in
         self.atom_word_ = emission.atom_word
         self.background_ = emission.background
         self.emission_log_likelihood_ = emission.log_likelihood
@@ -337,12 +364,44 @@ class SAETopicModel(BaseEstimator):
         """
         check_is_fitted(self, "topic_word_", msg=_NOT_FITTED)
         n_topics = check_n_topics(n_topics)
-        stages = FitStages.from_params({**self.get_params(deep=False), "n_topics": n_topics})
-        weights = merge_weights(self.atom_main_documents_,
-                                np.where(self.background_atoms_, 0.0, self.atom_prior_))
-        self.set_partition(stages.merge.partition(self.atom_topic_vectors_, weights))
+        engine = self.fit_engine(n_topics=n_topics)
+        self.set_partition(engine.repartition(
+            self.atom_topic_vectors_, self.atom_main_documents_, self.atom_prior_,
+            self.background_atoms_, n_topics))
         self.n_topics = n_topics
         return self
+
+    def fold_unowned_topics(self, theta) -> np.ndarray:
+        """Fold topics that are no document's main topic into their nearest topic.
+
+        Hard-label tools (BERTopic) can show only topics that head some document; the
+        BERTopic backends call this on the training mixtures after every merge
+        (:func:`~bertopic_saetm.merge.partition.absorb_unowned_topics`).
+
+        Parameters
+        ----------
+        theta : sparse matrix of shape (n_documents, n_atoms)
+            Mixtures over atoms (:meth:`transform_atoms`).
+
+        Returns
+        -------
+        ndarray of shape (n_documents,), int
+            Main topic of every document under the new partition (-1: no content topic).
+        """
+        check_is_fitted(self, "topic_word_", msg=_NOT_FITTED)
+        last = {}
+
+        def label(atom_to_topic):
+            last["partition"] = atom_to_topic.copy()
+            last["labels"] = self.main_topics_of(theta, atom_to_topic)
+            return last["labels"]
+
+        self.set_partition(absorb_unowned_topics(
+            self.atom_to_topic_, label, self.atom_topic_vectors_, self.atom_prior_))
+        # Folding stops on the partition it labelled last: keep those labels.
+        if not np.array_equal(last.get("partition"), self.atom_to_topic_):
+            label(self.atom_to_topic_)
+        return last["labels"]
 
     @property
     def components_(self) -> np.ndarray:
@@ -497,7 +556,9 @@ class SAETopicModel(BaseEstimator):
                       ) -> np.ndarray:
         """``fit(...).transform(...)`` on the same inputs (equal up to rounding), computed once
         from the training mixtures."""
-        return self._topic_mixture(self._fit(documents, embeddings, counts, activations))
+        fitted = self.fit_engine().fit(documents, embeddings, counts, activations)
+        self._adopt(fitted)
+        return self._topic_mixture(fitted.encoding.theta)
 
     # ------------------------------------------------------------------- topics
     def word_marginal(self) -> np.ndarray:
@@ -516,12 +577,7 @@ class SAETopicModel(BaseEstimator):
         list of length n_topics_ of lists of (word, probability)
         """
         check_is_fitted(self, "topic_word_", msg=_NOT_FITTED)
-        top_n = min(int(top_n), self.vocabulary_.size)
-        order = top_word_indices(self.topic_word_, self.word_marginal(), top_n)
-        return [
-            [(str(self.vocabulary_[j]), float(self.topic_word_[i, j])) for j in row]
-            for i, row in enumerate(order)
-        ]
+        return ranked_words(self.topic_word_, self.word_marginal(), self.vocabulary_, top_n)
 
     # -------------------------------------------------------------- persistence
     def save(self, path) -> Path:

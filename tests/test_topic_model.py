@@ -228,23 +228,33 @@ def test_bad_embeddings(corpus):
         SAETopicModel(embedding_model=None).fit(docs)
 
 
-def test_stages_run_by_hand_give_the_fitted_model(corpus):
-    """The seam the BERTopic backends use: the same stages, then set_fitted_stages."""
-    from bertopic_saetm.engine.stages import FitStages, FittedStages
-
+def test_a_fit_run_stage_by_stage_gives_the_fitted_model(corpus):
+    """The seam the BERTopic backends use: begin_fit, encode, finish_fit."""
     texts, X = corpus.texts[:400], corpus.embeddings[:400]
     params = dict(n_topics=5, sae_config=TINY_SAE, random_state=0, word_vectors="decoder")
     fitted = SAETopicModel(**params).fit(texts, X)
     model = SAETopicModel(**params)
-    stages = FitStages.from_params(model.get_params(deep=False))
-    vocabulary = stages.vocabulary.fit(texts)
-    atoms = stages.atoms.fit(X, stages.atoms.pretrained())
-    emission = stages.emission.fit(atoms.theta, vocabulary.counts)
-    merge = stages.merge.fit(emission, vocabulary, atoms)
-    model.set_fitted_stages(FittedStages(vocabulary, atoms, emission, merge, {}))
+    run = model.begin_fit(texts)
+    assert run.vocabulary.counts.shape == (400, fitted.vocabulary_.size)
+    with pytest.raises(ValueError, match="encode"):
+        model.finish_fit(run)
+    run.encode(X)
+    assert model.finish_fit(run) is model
     np.testing.assert_array_equal(model.atom_word_, fitted.atom_word_)
     np.testing.assert_array_equal(model.atom_to_topic_, fitted.atom_to_topic_)
     np.testing.assert_array_equal(model.transform(embeddings=X), fitted.transform(embeddings=X))
+    assert set(model.fit_seconds_) == {"vocabulary", "sae", "word_emission", "merge", "total"}
+    with pytest.raises(TypeError, match="FitRun"):
+        model.finish_fit(object())
+
+
+def test_a_stage_by_stage_fit_checks_its_inputs_as_fit_does(fitted, corpus):
+    # The same engine checks both paths: a pretrained SAE refuses embeddings of another width.
+    run = SAETopicModel(sae=fitted.sae_).begin_fit(corpus.texts[:50])
+    with pytest.raises(ValueError, match="width 100 but the SAE reads width 384"):
+        run.encode(np.ones((50, 100), np.float32))
+    with pytest.raises(ValueError, match="rows but there are 50 documents"):
+        run.encode(corpus.embeddings[:40])
 
 
 def test_wrong_width_for_a_loaded_sae(fitted, corpus):

@@ -16,9 +16,10 @@ BERTopic step      component                       SAE-TM stage
 ``vectorizer``     ``CountVectorizer(vocabulary)`` c-TF-IDF columns aligned with ``B``
 =================  ==============================  ===================================
 
-The values stay with the backend until the cluster step, which hands them to the estimator
-(:meth:`SAETopicModel.set_fitted_stages`). Where the backend is in that sequence is one
-explicit value, :attr:`SAETMBackend.stage` (a :class:`BackendStage`).
+The backend drives the estimator's stage-by-stage fit (:meth:`SAETopicModel.begin_fit`,
+:meth:`FitRun.encode`, :meth:`SAETopicModel.finish_fit`): the same engine, checks and
+timings as ``SAETopicModel.fit``. Where the backend is in that sequence is one explicit
+value, :attr:`SAETMBackend.stage` (a :class:`BackendStage`).
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
-from ..engine.stages import FitStages, FittedStages, Vocabulary, stopwatch
-from ..merge.partition import absorb_unowned_topics, assignment_matrix
+from ..engine import FitRun, Vocabulary
+from ..merge.partition import assignment_matrix
 from ..topic_model import SAETopicModel
 from ..validation import check_documents, check_embeddings
 from .bertopic_internals import topic_mapping
@@ -105,10 +106,9 @@ class SAETMBackend:
         self.stage = BackendStage.UNBOUND
         self.documents_: list[str] | None = None
         self.fingerprints_: np.ndarray | None = None
-        self._vocabulary: Vocabulary | None = None
+        self._run: FitRun | None = None  # the estimator's fit in progress (not reuse_fit)
         self._encoded: EncodedCorpus | None = None
         self._labels: np.ndarray | None = None
-        self._seconds: dict = {}  # wall time of the stages run so far
         self._components: dict | None = None
 
     @classmethod
@@ -198,11 +198,7 @@ class SAETMBackend:
         self
         """
         documents = check_documents(documents)
-        self._vocabulary, self._seconds = None, {}
-        if not self.reuse_fit:
-            stages = FitStages.from_params(self.model.get_params(deep=False))
-            with stopwatch(self._seconds, "vocabulary"):
-                self._vocabulary = stages.vocabulary.fit(documents, counts)
+        self._run = None if self.reuse_fit else self.model.begin_fit(documents, counts)
         self.documents_ = documents
         self.fingerprints_ = document_fingerprints(documents)
         self._encoded = self._labels = None
@@ -298,6 +294,11 @@ class SAETMBackend:
             return None
         return self._vocabulary.counts
 
+    @property
+    def _vocabulary(self) -> Vocabulary | None:
+        # The bound corpus' vocabulary, when this backend counted it.
+        return None if self._run is None else self._run.vocabulary
+
     def _words(self) -> list[str]:
         words = self._vocabulary.words if self._vocabulary is not None \
             else self.model.vocabulary_
@@ -368,13 +369,9 @@ class SAETMBackend:
             X = check_embeddings(X, n_documents, self.model.n_features_in_)
             self._encoded = EncodedCorpus.of(self.model.transform_atoms(embeddings=X), X)
         else:
-            stages = FitStages.from_params(self.model.get_params(deep=False))
-            self._seconds.pop("sae", None)
-            with stopwatch(self._seconds, "sae"):
-                sae = stages.atoms.pretrained()
-                X = check_embeddings(X, n_documents, sae.d_in if sae is not None else None)
-                atoms = stages.atoms.fit(X, sae)
-            self._encoded = EncodedCorpus.of(atoms.theta, X, atoms)
+            X = check_embeddings(X, n_documents)
+            encoding = self._run.encode(X)
+            self._encoded = EncodedCorpus.of(encoding.theta, X, encoding)
         self.stage = BackendStage.ENCODED
         return self._encoded.theta
 
@@ -403,24 +400,11 @@ class SAETMBackend:
                 "modeling, which SAE-TM does not support."
             )
         tick = time.perf_counter()
-        model = self.model
         if not self.reuse_fit:
-            model.set_fitted_stages(self._fit_emission_and_merge(theta))
-        self._fold_and_label(theta)
+            self.model.finish_fit(self._run)
+        self._labels = self.model.fold_unowned_topics(theta)
         self.stage = BackendStage.MERGED
         logger.info("SAE-TM emission and merge took %.1fs", time.perf_counter() - tick)
-
-    def _fit_emission_and_merge(self, theta: sp.csr_matrix) -> FittedStages:
-        stages = FitStages.from_params(self.model.get_params(deep=False))
-        atoms = self._encoded.atoms
-        seconds = {k: v for k, v in self._seconds.items() if k in ("vocabulary", "sae")}
-        with stopwatch(seconds, "word_emission"):
-            emission = stages.emission.fit(theta, self._vocabulary.counts)
-        with stopwatch(seconds, "merge"):
-            embedder = stages.merge.embedder()
-            merge = stages.merge.fit(emission, self._vocabulary, atoms, embedder)
-        seconds["total"] = sum(seconds.values())
-        return FittedStages(self._vocabulary, atoms, emission, merge, seconds, embedder)
 
     def refit_partition(self, n_topics) -> None:
         """Re-merge the fitted atoms into ``n_topics`` and relabel the training documents.
@@ -431,24 +415,8 @@ class SAETMBackend:
         if self.stage < BackendStage.ENCODED:
             raise ValueError("Fit the BERTopic model (fit_transform) before re-merging.")
         self.model.set_n_topics(n_topics)
-        self._fold_and_label(self._encoded.theta)
+        self._labels = self.model.fold_unowned_topics(self._encoded.theta)
         self.stage = BackendStage.MERGED
-
-    def _fold_and_label(self, theta) -> None:
-        # Fold topics that are no training document's main topic, then label the training
-        # documents. Folding stops on the partition it labelled last: keep those labels.
-        model, last = self.model, {}
-
-        def label(atom_to_topic):
-            last["partition"] = atom_to_topic.copy()
-            last["labels"] = model.main_topics_of(theta, atom_to_topic)
-            return last["labels"]
-
-        model.set_partition(absorb_unowned_topics(
-            model.atom_to_topic_, label, model.atom_topic_vectors_, model.atom_prior_))
-        if not np.array_equal(last.get("partition"), model.atom_to_topic_):
-            label(model.atom_to_topic_)
-        self._labels = last["labels"]
 
     # ---------------------------------------------------------- shared queries
     def merged_mixture(self, theta) -> np.ndarray:

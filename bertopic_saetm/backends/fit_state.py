@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from ..engine.stages import Atoms
+from ..engine import Encoding
 
 
 class BackendStage(enum.IntEnum):
@@ -42,20 +42,20 @@ class EncodedCorpus:
         ``theta.T @ embeddings``.
     outlier_centroid : ndarray of shape (n_features,)
         Mean embedding of the documents on which no atom fires (zeros if none).
-    atoms : Atoms or None
+    encoding : Encoding or None
         The atom stage's value; None when the estimator was already fitted.
     """
 
     theta: sp.csr_matrix
     atom_centroids: np.ndarray
     outlier_centroid: np.ndarray
-    atoms: Atoms | None = None
+    encoding: Encoding | None = None
 
     @classmethod
-    def of(cls, theta: sp.csr_matrix, X: np.ndarray, atoms: Atoms | None = None
+    def of(cls, theta: sp.csr_matrix, X: np.ndarray, encoding: Encoding | None = None
            ) -> EncodedCorpus:
         """The value for mixtures ``theta`` of embeddings ``X`` (n_documents, n_features)."""
         inactive = np.diff(theta.indptr) == 0
         outlier = (X[inactive].mean(axis=0, dtype=np.float64) if inactive.any()
                    else np.zeros(X.shape[1]))
-        return cls(theta, np.asarray(theta.T @ X, dtype=np.float64), outlier, atoms)
+        return cls(theta, np.asarray(theta.T @ X, dtype=np.float64), outlier, encoding)

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 import scipy.sparse as sp
 
-from ..merge.topic_words import topic_word_weights
 from .bertopic_internals import frame_contents
 
 if TYPE_CHECKING:
@@ -54,9 +53,10 @@ def training_rows_and_topics(backend, documents: pd.DataFrame
     return backend.training_rows(texts, rows), topics
 
 
-def group_atom_weights(backend, rows: np.ndarray, groups: np.ndarray,
-                       labels: list[int]) -> sp.csr_matrix:
-    """Atom weights describing each group of training documents.
+def group_atom_mass(backend, rows: np.ndarray, groups: np.ndarray,
+                    labels: list[int]) -> sp.csr_matrix:
+    """Mass of the atoms describing each group of training documents (for
+    :func:`~bertopic_saetm.merge.topic_words.group_word_distributions`).
 
     Parameters
     ----------
@@ -87,6 +87,5 @@ def group_atom_weights(backend, rows: np.ndarray, groups: np.ndarray,
             mass = model.atom_prior_
         else:
             mass = np.asarray(backend.theta_[rows[in_group]].sum(axis=0)).ravel()
-        weight = np.where(atoms, topic_word_weights(mass, model.atom_selectivity_), 0.0)
-        weights.append(sp.csr_matrix(weight))
+        weights.append(sp.csr_matrix(np.where(atoms, mass, 0.0)))
     return sp.vstack(weights, format="csr")

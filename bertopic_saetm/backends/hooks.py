@@ -44,7 +44,7 @@ from .bertopic_internals import (
     installed_hook,
     uses_seed_words,
 )
-from .groups import group_atom_weights, training_rows_and_topics
+from .groups import group_atom_mass, training_rows_and_topics
 
 #: How many representative documents BERTopic keeps per topic.
 N_REPRESENTATIVE = 3
@@ -199,9 +199,8 @@ class SAETopicVectors(_Hook):
             return
         rows, groups = training_rows_and_topics(backend, documents)
         labels = sorted(int(label) for label in np.unique(groups))
-        weights = group_atom_weights(backend, rows, groups, labels)
         # Topic embedding = prior-weighted atom centroids; atom_centroids_ holds sums.
-        atoms = (weights > 0).astype(np.float64)
+        atoms = (group_atom_mass(backend, rows, groups, labels) > 0).astype(np.float64)
         sums = np.asarray(atoms @ backend.atom_centroids_)
         mass = np.asarray(atoms @ np.asarray(backend.theta_.sum(axis=0)).ravel())
         vectors = np.divide(sums, mass[:, None], out=np.zeros_like(sums),

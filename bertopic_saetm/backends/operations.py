@@ -8,7 +8,7 @@ import logging
 import numpy as np
 import pandas as pd
 
-from ..merge.topic_words import mixture_word_distribution, topic_word_weights
+from ..merge.topic_words import group_word_distributions
 from ..validation import check_documents, check_n_topics
 from .backend import SAETMBackend
 from .bertopic_internals import rebuild_topics
@@ -104,10 +104,9 @@ def topic_word_distributions(topic_model) -> dict[int, np.ndarray]:
     model = backend.model
     atom_topic = backend.current_topic_of_atoms(topic_model)
     topic_ids = sorted(int(t) for t in topic_model.get_topics() if t != -1)
-    prior = topic_word_weights(model.atom_prior_, model.atom_selectivity_)
-    weights = np.stack([np.where(atom_topic == t, prior, 0.0) for t in topic_ids])
-    return dict(zip(topic_ids, mixture_word_distribution(model.atom_word_, weights),
-                    strict=True))
+    mass = np.stack([np.where(atom_topic == t, model.atom_prior_, 0.0) for t in topic_ids])
+    return dict(zip(topic_ids, group_word_distributions(model.atom_word_, mass,
+                                                        model.atom_selectivity_), strict=True))
 
 
 def _bin_timestamps(timestamps, nr_bins, datetime_format) -> pd.Series:
@@ -168,8 +167,8 @@ def topics_over_time(topic_model, timestamps, nr_bins=None, datetime_format=None
         valid = atom_topic >= 0
         weights[atom_topic[valid], np.flatnonzero(valid)] = mass[valid]
         frequency = weights.sum(axis=1)
-        weights = topic_word_weights(weights, model.atom_selectivity_)
-        words = top_words(mixture_word_distribution(model.atom_word_, weights),
+        words = top_words(group_word_distributions(model.atom_word_, weights,
+                                                   model.atom_selectivity_),
                           model.vocabulary_, model.background_, n_words, marginal)
         n_outliers = int(inactive[rows].sum())
         if n_outliers:

@@ -23,10 +23,10 @@ import pandas as pd
 from bertopic.representation import BaseRepresentation
 from bertopic.vectorizers import ClassTfidfTransformer
 
-from ..merge.ranking import top_word_indices
-from ..merge.topic_words import mixture_word_distribution
+from ..merge.ranking import ranked_words
+from ..merge.topic_words import group_word_distributions
 from .bertopic_internals import ctfidf_idf, set_ctfidf_idf
-from .groups import group_atom_weights, training_rows_and_topics
+from .groups import group_atom_mass, training_rows_and_topics
 from .hooks import install_hooks, set_ctfidf_from_counts
 
 #: BERTopic's filler for missing words in a representation.
@@ -39,7 +39,7 @@ def top_words(distributions: np.ndarray, vocabulary: np.ndarray, fallback: np.nd
     """``top_n`` (word, probability) pairs per row.
 
     Rows are ranked by relevance against ``marginal``
-    (:func:`~bertopic_saetm.merge.ranking.top_word_indices`, as
+    (:func:`~bertopic_saetm.merge.ranking.ranked_words`, as
     :meth:`SAETopicModel.get_topics`), or by probability when it is None; all-zero rows
     use ``fallback`` (the background, always by probability: its most common words).
     """
@@ -48,9 +48,8 @@ def top_words(distributions: np.ndarray, vocabulary: np.ndarray, fallback: np.nd
         against = marginal
         if not row.any():
             row, against = fallback, None
-        order = (np.argsort(-row, kind="stable")[:top_n] if against is None
-                 else top_word_indices(row, against, top_n)[0])
-        words = [(str(vocabulary[j]), float(row[j])) for j in order if row[j] > 0]
+        words = [pair for pair in ranked_words(row, against, vocabulary, top_n)[0]
+                 if pair[1] > 0]
         result.append(words + [_PAD] * (top_n - len(words)))
     return result
 
@@ -75,9 +74,10 @@ class EmissionRepresentation(BaseRepresentation):
             set_ctfidf_from_counts(topic_model, backend, documents)
         rows, groups = training_rows_and_topics(backend, documents)
         labels = sorted(int(label) for label in topics)
-        weights = group_atom_weights(backend, rows, groups, labels)
         model = backend.model
-        distributions = mixture_word_distribution(model.atom_word_, weights)
+        distributions = group_word_distributions(
+            model.atom_word_, group_atom_mass(backend, rows, groups, labels),
+            model.atom_selectivity_)
         words = top_words(distributions, model.vocabulary_, model.background_,
                           int(topic_model.top_n_words), model.word_marginal())
         return dict(zip(labels, words, strict=True))

@@ -7,7 +7,7 @@ import sys
 
 import numpy as np
 
-from ..merge.ranking import top_word_indices
+from ..merge.ranking import ranked_words
 from ..topic_model import SAETopicModel
 from .agreement import nmi, purity
 from .coherence import coherence
@@ -56,7 +56,7 @@ def _bertopic_words(topic_model, top_n: int) -> list[list[str]]:
     backend = SAETMBackend.find(topic_model)
     if backend is not None:
         vocabulary, marginal = backend.model.vocabulary_, backend.model.word_marginal()
-        return [[str(vocabulary[j]) for j in top_word_indices(dist, marginal, top_n)[0]]
+        return [[word for word, _ in ranked_words(dist, marginal, vocabulary, top_n)[0]]
                 for _, dist in sorted(topic_word_distributions(topic_model).items())]
     topic_ids = sorted(t for t in topic_model.get_topics() if t != -1)
     if topic_model.top_n_words < top_n:

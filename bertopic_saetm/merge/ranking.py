@@ -82,3 +82,30 @@ def top_word_indices(distributions: np.ndarray, marginal: np.ndarray, top_n: int
     """
     relevance = word_relevance(np.atleast_2d(distributions), marginal, weight)
     return np.argsort(-relevance, axis=1, kind="stable")[:, :top_n]
+
+
+def ranked_words(distributions: np.ndarray, marginal: np.ndarray | None, vocabulary: np.ndarray,
+                 top_n: int) -> list[list[tuple[str, float]]]:
+    """Every row's ``top_n`` (word, probability) pairs, most relevant first.
+
+    The topic-word query of :meth:`SAETopicModel.get_topics` and the BERTopic
+    representation.
+
+    Parameters
+    ----------
+    distributions : ndarray of shape (n_rows, n_words)
+    marginal : ndarray of shape (n_words,) or None
+        :func:`word_marginal`; None ranks by probability alone.
+    vocabulary : ndarray of shape (n_words,)
+    top_n : int
+
+    Returns
+    -------
+    list of length n_rows of lists of min(top_n, n_words) (word, probability) pairs
+    """
+    distributions = np.atleast_2d(distributions)
+    top_n = min(int(top_n), distributions.shape[1])
+    order = (np.argsort(-distributions, axis=1, kind="stable")[:, :top_n] if marginal is None
+             else top_word_indices(distributions, marginal, top_n))
+    return [[(str(vocabulary[j]), float(distributions[i, j])) for j in row]
+            for i, row in enumerate(order)]

@@ -1,12 +1,16 @@
 """A topic's word distribution: the weighted average of its atoms' rows of ``B``.
 
-An atom's row weighs by its prior times its selectivity to the power
+The one topic-word rule, :func:`group_word_distributions`: a group of atoms (a topic, a
+merged topic, the atoms of some documents) describes its words by its atoms' rows, each
+weighted by the atom's mass in the group times its selectivity to the power
 :data:`SELECTIVITY_POWER` (:func:`topic_word_weights`), so a topic's focused atoms name it.
+For a whole topic the mass is the atom's prior (:func:`topics_of`).
 """
 
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 
 from .partition import assignment_matrix
 
@@ -43,17 +47,15 @@ def topic_word_weights(mass: np.ndarray, selectivity: np.ndarray,
     return np.asarray(mass, dtype=np.float64) * np.asarray(selectivity) ** power
 
 
-def merge_topic_word(
-    atom_word: np.ndarray, weights: np.ndarray, atom_to_topic: np.ndarray, n_topics: int
-) -> np.ndarray:
+def merge_topic_word(atom_word: np.ndarray, weights: np.ndarray, atom_to_topic: np.ndarray,
+                     n_topics: int) -> np.ndarray:
     """Weighted average of each topic's atom rows, ndarray of shape (n_topics, n_words).
 
-    ``weights`` (n_atoms,): each atom's :func:`topic_word_weights` (or any non-negative weights).
+    ``weights`` (n_atoms,): any non-negative weights of the atoms' rows
+    (:func:`topics_of` uses :func:`topic_word_weights` of the priors).
     """
-    A = assignment_matrix(atom_to_topic, n_topics)
-    weighted = A.T @ (atom_word * weights[:, None])
-    mass = np.asarray(A.T @ weights).ravel()
-    return weighted / np.maximum(mass, 1e-300)[:, None]
+    return mixture_word_distribution(
+        atom_word, assignment_matrix(atom_to_topic, n_topics).T @ sp.diags(weights))
 
 
 def topics_of(atom_word: np.ndarray, atom_prior: np.ndarray, atom_to_topic: np.ndarray,
@@ -71,9 +73,35 @@ def topics_of(atom_word: np.ndarray, atom_prior: np.ndarray, atom_to_topic: np.n
     """
     n_topics = int(atom_to_topic.max()) + 1
     valid = atom_to_topic >= 0
-    weights = topic_word_weights(atom_prior, atom_selectivity)
-    return (n_topics, merge_topic_word(atom_word, weights, atom_to_topic, n_topics),
+    mass = assignment_matrix(atom_to_topic, n_topics).T @ sp.diags(atom_prior)
+    return (n_topics, group_word_distributions(atom_word, mass, atom_selectivity),
             np.bincount(atom_to_topic[valid], weights=atom_prior[valid], minlength=n_topics))
+
+
+def group_word_distributions(atom_word: np.ndarray, mass, atom_selectivity: np.ndarray
+                             ) -> np.ndarray:
+    """Word distribution of groups of atoms: each atom's row weighted by its mass in the
+    group times its selectivity ** :data:`SELECTIVITY_POWER`, rows normalised.
+
+    Parameters
+    ----------
+    atom_word : ndarray of shape (n_atoms, n_words)
+    mass : array-like or sparse matrix of shape (n_groups, n_atoms)
+        Non-negative mass of every atom in every group (its prior for a whole topic, its
+        summed mixture weights over some documents, 0 outside the group).
+    atom_selectivity : ndarray of shape (n_atoms,)
+
+    Returns
+    -------
+    ndarray of shape (n_groups, n_words)
+        All-zero rows for groups without mass.
+    """
+    if sp.issparse(mass):
+        weights = sp.csr_matrix(mass) @ sp.diags(topic_word_weights(
+            np.ones(atom_selectivity.shape), atom_selectivity))
+    else:
+        weights = topic_word_weights(np.atleast_2d(mass), atom_selectivity)
+    return mixture_word_distribution(atom_word, weights)
 
 
 def mixture_word_distribution(atom_word: np.ndarray, atom_weights) -> np.ndarray:
