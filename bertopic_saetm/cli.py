@@ -78,6 +78,19 @@ def cmd_atoms(args) -> int:
     return 0
 
 
+#: Training presets of ``saetm fit --preset``.
+PRESETS = ("sized", "sparser", "paper")
+
+
+class _DeprecatedPreset(argparse.Action):
+    """``--dictionary``: the old name of ``--preset``, accepted with a warning."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print("saetm: --dictionary is now --preset; the old name goes in 0.3.",
+              file=sys.stderr)
+        setattr(namespace, self.dest, values)
+
+
 def cmd_fit(args) -> int:
     from . import SAETopicModel, SAETrainingConfig
 
@@ -86,7 +99,7 @@ def cmd_fit(args) -> int:
     presets = {"sized": SAETrainingConfig, "sparser": SAETrainingConfig.sparser,
                "paper": SAETrainingConfig.paper}
     params = dict(n_topics=n_topics, random_state=args.seed, verbose=not args.quiet,
-                  sae_config=presets[args.dictionary](device=args.device))
+                  sae_config=presets[args.preset](device=args.device))
     activations = None
     if args.sae and ":" in args.sae and not Path(args.sae).exists():
         activations, params["sae"] = _release_activations(args, corpus.texts)
@@ -241,10 +254,14 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--sae", help="pretrained SAE: minilm-foundation (shipped), an SAE-Lens "
                      "folder, or RELEASE:SAE_ID")
     fit.add_argument("--n-topics", default="20", help="number of topics, or 'auto'")
-    fit.add_argument("--dictionary", choices=("sized", "sparser", "paper"), default="sized",
-                     help="SAE trained on the corpus: sized (default: 3 sqrt(n) atoms, L1 2), "
-                          "sparser (twice the atoms, L1 3: purer main topics, less coherent "
-                          "at small K), paper (4 x d atoms, 30 epochs); ignored with --sae")
+    fit.add_argument("--preset", choices=PRESETS, default="sized",
+                     help="how the SAE is trained on the corpus: sized (default: 3 sqrt(n) "
+                          "atoms, L1 2), sparser (twice the atoms, L1 3: purer main topics, "
+                          "less coherent at small K), paper (4 x d atoms, 30 epochs); ignored "
+                          "with --sae")
+    # 0.1.0's name for --preset ("dictionary" now only means an SAE, as in --sae).
+    fit.add_argument("--dictionary", choices=PRESETS, dest="preset", action=_DeprecatedPreset,
+                     help=argparse.SUPPRESS)
     fit.add_argument("--device", default="auto", help="auto, cpu or cuda")
     fit.add_argument("--seed", type=int, default=0)
     fit.add_argument("--top-n", type=int, default=8)

@@ -140,3 +140,78 @@ def test_library_code_never_writes_the_environment():
                                          "os.environ['B'] = '2'\ndel os.environ['B']\n")) == 3
     found = [line for path in modules() for line in environment_writes(path)]
     assert found == [], "library code changes os.environ:\n" + "\n".join(found)
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def import_graph(sources: dict | None = None) -> dict[str, set[str]]:
+    """Which modules of ours each module of ours imports, anywhere in it (an import inside
+    a function, the lazy import of a heavy module, still makes the two depend on each other).
+
+    ``from package import name`` points at the submodule ``package.name`` when it is one,
+    else at the package.
+    """
+    sources = sources or {_module_name(p): (p, p.read_text()) for p in modules()}
+    names = set(sources)
+    graph: dict[str, set[str]] = {}
+    for name, (path, source) in sources.items():
+        edges = set()
+        for node in ast.walk(_tree(path, source)):
+            if isinstance(node, ast.Import):
+                edges |= {a.name for a in node.names if a.name in names}
+            elif isinstance(node, ast.ImportFrom):
+                target = _absolute(path, node)
+                for alias in node.names:
+                    child = f"{target}.{alias.name}"
+                    edges.add(child if child in names else target)
+        graph[name] = {e for e in edges if e in names and e != name}
+    return graph
+
+
+def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every cycle of ``graph`` found by a depth-first search (one per back edge)."""
+    cycles, state, stack = [], {}, []
+
+    def visit(node):
+        state[node], _ = "open", stack.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == "open":
+                cycles.append(stack[stack.index(nxt):] + [nxt])
+            elif nxt not in state:
+                visit(nxt)
+        state[node], _ = "done", stack.pop()
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node)
+    return cycles
+
+
+def _is_package_and_child(cycle: list[str]) -> bool:
+    # A package importing its own submodule, which imports a sibling through the package
+    # (``from . import x`` / ``from .x import y``) is Python's normal package loading, not
+    # a cycle between two concepts: only the package's __init__ is involved.
+    pairs = zip(cycle, cycle[1:], strict=False)
+    return all(a.startswith(b + ".") or b.startswith(a + ".") for a, b in pairs)
+
+
+def test_the_cycle_scan_finds_a_cycle():
+    probe = {
+        "bertopic_saetm.a": (ROOT / "bertopic_saetm" / "a.py", "from .b import x\n"),
+        "bertopic_saetm.b": (ROOT / "bertopic_saetm" / "b.py", "import numpy\n"),
+        "bertopic_saetm.c": (ROOT / "bertopic_saetm" / "c.py", "from .a import w\n"),
+    }
+    assert import_cycles(import_graph(probe)) == []
+    # A lazy import inside a function closes a cycle too.
+    probe["bertopic_saetm.b"] = (ROOT / "bertopic_saetm" / "b.py",
+                                 "def f():\n    from .c import z\n")
+    assert import_cycles(import_graph(probe)) == [
+        ["bertopic_saetm.a", "bertopic_saetm.b", "bertopic_saetm.c", "bertopic_saetm.a"]]
+
+
+def test_no_import_cycle_between_our_modules():
+    cycles = [c for c in import_cycles(import_graph()) if not _is_package_and_child(c)]
+    assert cycles == [], "import cycles:\n" + "\n".join(" -> ".join(c) for c in cycles)

@@ -41,16 +41,20 @@ def test_fit_saves_a_loadable_model(model_dir, capsys):
     assert table[6].split()[0] == "-1" and "background" in table[6]
 
 
-def test_fit_dictionary_preset_reaches_the_saved_model(files, tmp_path):
+@pytest.mark.parametrize("flag", ["--preset", "--dictionary"])
+def test_fit_preset_reaches_the_saved_model(files, tmp_path, capsys, flag):
+    # --dictionary is 0.1.0's name for --preset, accepted with a warning.
     from bertopic_saetm import SAETrainingConfig
 
     out = tmp_path / "sparser"
     assert main(["fit", str(files / "docs.jsonl"), "--text-field", "body", "--embeddings",
-                 str(files / "emb.npy"), "--n-topics", "5", "--quiet", "--dictionary",
+                 str(files / "emb.npy"), "--n-topics", "5", "--quiet", flag,
                  "sparser", "-o", str(out)]) == 0
     model = SAETopicModel.load(out)
     assert model.sae_config == SAETrainingConfig.sparser(device="auto")
     assert model.sae_.d_sae == 2 * SAETrainingConfig().atoms_for(N, model.sae_.d_in)
+    warned = "--dictionary is now --preset" in capsys.readouterr().err
+    assert warned == (flag == "--dictionary")
 
 
 def test_retopic_rewrites_the_model(files, model_dir, capsys, tmp_path):

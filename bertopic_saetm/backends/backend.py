@@ -37,25 +37,13 @@ from ..merge.partition import assignment_matrix
 from ..topic_model import SAETopicModel
 from ..validation import check_documents, check_embeddings
 from .bertopic_internals import topic_mapping
+from .components import AtomMerger, SAEEncoder
 from .fit_state import BackendStage, EncodedCorpus
 from .groups import document_fingerprints
 from .hooks import install_hooks
+from .messages import UNBOUND, ZERO_SHOT_UNSUPPORTED
 
 logger = logging.getLogger(__name__)
-
-_UNBOUND = (
-    "SAE-TM needs the bag-of-words of the corpus it is fitted on, and BERTopic does not pass "
-    "documents to the dimensionality or cluster model. Bind the documents first: "
-    "BERTopic(**backend.components(docs)).fit_transform(docs, embeddings), with the same docs "
-    "in the same order (or call backend.bind(docs) before fitting)."
-)
-
-ZERO_SHOT_UNSUPPORTED = (
-    "Zero-shot topic modeling (zeroshot_topic_list) replaces BERTopic's cluster model and is "
-    "not supported with SAE-TM: SAE-TM topics come from merging atoms. Leave "
-    "zeroshot_topic_list unset."
-)
-
 
 class SAETMBackend:
     """SAE-TM as BERTopic's dimensionality, cluster and representation models.
@@ -226,9 +214,8 @@ class SAETMBackend:
         if documents is not None:
             self.bind(documents, counts)
         if self._vocabulary is None and not hasattr(self.model, "vocabulary_"):
-            raise ValueError(_UNBOUND)
+            raise ValueError(UNBOUND)
         if self._components is None:
-            from .components import AtomMerger, SAEEncoder
             from .representation import EmissionRepresentation, FixedVocabularyClassTfidf
 
             vectorizer = self._vocabulary.vectorizer if self._vocabulary is not None \
@@ -360,7 +347,7 @@ class SAETMBackend:
                 "topic modeling) and seed_topic_list (guided topic modeling) are not supported."
             )
         if self.stage is BackendStage.UNBOUND or self.documents_ is None:
-            raise ValueError(_UNBOUND)
+            raise ValueError(UNBOUND)
         # Values of an earlier fit do not describe the mixtures computed now.
         self._encoded = self._labels = None
         self.stage = BackendStage.BOUND

@@ -9,11 +9,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from .backend import ZERO_SHOT_UNSUPPORTED
 from .fit_state import BackendStage
-
-_NO_ONLINE = ("SAE-TM's BERTopic backends do not support online learning (partial_fit): fit "
-              "BERTopic on the whole corpus with fit_transform.")
+from .messages import NO_ONLINE, ZERO_SHOT_UNSUPPORTED
 
 
 class SAEEncoder:
@@ -47,7 +44,7 @@ class SAEEncoder:
 
     def partial_fit(self, X):
         """Not supported (BERTopic's online mode); raises NotImplementedError."""
-        raise NotImplementedError(_NO_ONLINE)
+        raise NotImplementedError(NO_ONLINE)
 
 
 class AtomMerger:
@@ -90,7 +87,7 @@ class AtomMerger:
 
     def partial_fit(self, X):
         """Not supported (BERTopic's online mode); raises NotImplementedError."""
-        raise NotImplementedError(_NO_ONLINE)
+        raise NotImplementedError(NO_ONLINE)
 
     def predict(self, X) -> np.ndarray:
         """Main topic of each document, ndarray of shape (n_documents,); -1: no content atom
