@@ -359,7 +359,7 @@ def document_atom_activations(model, dictionary, documents, *, hook_name: str | 
         given here.
     documents : list of str of length n_documents
     pooling : {"sum", "mean", "max"}, default="sum"
-    Other parameters as :func:`pool_hook_activations`.
+        The other parameters are those of :func:`pool_hook_activations`.
 
     Returns
     -------
