@@ -40,8 +40,8 @@ _LAZY = {
     "topics_over_time": "operations",
     "topic_word_distributions": "operations",
     "document_coordinates": "operations",
-    "save_bertopic": "persistence",
-    "load_bertopic": "persistence",
+    "save_bertopic": "saving",
+    "load_bertopic": "saving",
 }
 
 
