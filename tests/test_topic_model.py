@@ -280,6 +280,30 @@ def test_more_topics_than_alive_atoms(fitted):
         fitted.set_n_topics(alive + 1)
 
 
+def test_more_topics_than_the_dictionary_has_atoms_fails_before_training(corpus, monkeypatch):
+    import bertopic_saetm.engine.stages as stages
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("training started for a K the dictionary cannot give")
+
+    monkeypatch.setattr(stages, "train_sae", no_training)
+    with pytest.raises(ValueError, match="n_topics=400 asks for more topics than the 384 atoms"):
+        SAETopicModel(n_topics=400, sae_config=TINY_SAE).fit(corpus.texts[:300],
+                                                             corpus.embeddings[:300])
+
+
+def test_more_topics_than_content_atoms_merges_into_all_of_them_with_a_warning(corpus):
+    # 384 atoms on 300 documents: fewer fire (and some are background) than K = 380.
+    model = SAETopicModel(n_topics=380, sae_config=TINY_SAE, random_state=0)
+    with pytest.warns(UserWarning, match="n_topics=380 is more than the") as warned:
+        model.fit(corpus.texts[:300], corpus.embeddings[:300])
+    content = int(((model.atom_prior_ > 0) & ~model.background_atoms_).sum())
+    assert f"merged into {content} topics" in str(warned[0].message)
+    assert model.n_topics_ == content < 380
+    with pytest.raises(ValueError, match=f"at most {content} topics"):
+        model.set_n_topics(content + 1)
+
+
 def test_corpus_without_vocabulary_words(corpus):
     docs = ["a b c", "12 34", "the and of", "x y"] * 10
     with pytest.raises(ValueError, match="no vocabulary words"):

@@ -24,6 +24,7 @@ import numpy as np
 
 from ..dictionaries import check_dictionary_inputs
 from ..merge.word_vectors import WORD_VECTOR_SOURCES
+from ..sae import SAETrainingConfig
 from ..text.embedders import embed, required_embedder
 from ..validation import check_activations, check_documents, check_embeddings, check_n_topics
 from .stages import EmissionStage, EncodingStage, MergeStage, VocabularyStage
@@ -162,6 +163,27 @@ class FitEngine:
             check_dictionary_inputs(sae, np.shape(embeddings)[-1], self.embedding_model)
         return check_embeddings(embeddings, n_documents, sae.d_in if sae is not None else None)
 
+    def check_dictionary_size(self, sae, n_documents: int, width: int) -> None:
+        """Refuse, before any training, more topics than the SAE will have atoms.
+
+        (Fewer content atoms than ``n_topics`` can only be known after the SAE is trained;
+        the merge then warns and merges into all of them.)
+        """
+        n_topics = self.merge.n_topics
+        if isinstance(n_topics, str):
+            return
+        if sae is not None:
+            n_atoms, what = sae.d_sae, "the pretrained SAE has"
+        else:
+            config = self.encoding.config if self.encoding.config is not None \
+                else SAETrainingConfig()
+            n_atoms, what = config.atoms_for(n_documents, width), "the SAE would train"
+        if n_topics > n_atoms:
+            raise ValueError(
+                f"n_topics={n_topics} asks for more topics than the {n_atoms} atoms {what} "
+                f"on {n_documents} documents; each topic merges at least one atom. Ask for "
+                "fewer topics or a larger dictionary (sae_config=SAETrainingConfig(n_atoms=...)).")
+
     @staticmethod
     def check_activations(activations, n_documents: int | None, sae):
         """Precomputed activations checked against the pretrained ``sae`` they come from."""
@@ -236,6 +258,7 @@ class FitRun:
         if activations is not None:
             if not checked:
                 activations = engine.check_activations(activations, self.n_documents, sae)
+            engine.check_dictionary_size(sae, self.n_documents, sae.d_in)
             with stopwatch(self.seconds, "sae"):
                 self.encoding = EncodingStage.adopt(sae, activations)
             return self.encoding
@@ -247,6 +270,7 @@ class FitRun:
                 embeddings = embed(self.embedder, self.documents, engine.verbose)
         if not checked:
             embeddings = engine.check_embeddings(embeddings, self.n_documents, sae)
+        engine.check_dictionary_size(sae, self.n_documents, np.shape(embeddings)[1])
         with stopwatch(self.seconds, "sae"):
             self.encoding = engine.encoding.fit(embeddings, sae)
         return self.encoding

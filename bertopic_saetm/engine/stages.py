@@ -14,6 +14,7 @@ from the estimator's parameters (by keyword), checks the inputs and runs them in
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -263,5 +264,15 @@ class MergeStage:
             vectors = self.place(emission.atom_word, vocabulary.words, sae.atoms(), embedder)
         content = ~background & (emission.atom_prior > 0)
         counts = main_atom_counts(encoding.theta, content)
-        partition = self.partition(vectors, counts, emission.atom_prior, background)
+        n_topics = self.n_topics
+        if isinstance(n_topics, int) and n_topics > content.sum() > 0:
+            # The expensive stages are done: merge into every content atom rather than fail.
+            warnings.warn(
+                f"n_topics={n_topics} is more than the {int(content.sum())} content atoms this "
+                f"corpus leaves of the SAE's {content.size} (the others are background or "
+                f"never fire): merged into {int(content.sum())} topics. set_n_topics(k) "
+                f"re-merges into any k up to {int(content.sum())}; a larger dictionary "
+                "(sae_config) gives more.", UserWarning, stacklevel=2)
+            n_topics = int(content.sum())
+        partition = self.partition(vectors, counts, emission.atom_prior, background, n_topics)
         return Merge(vectors, partition, background, counts)

@@ -68,7 +68,8 @@ def cluster_atoms(
         if not 1 <= n_topics <= n_valid:
             raise ValueError(
                 f"n_topics must be between 1 and the number of active atoms ({n_valid}), "
-                f"got {n_topics}."
+                f"got {n_topics}: this model can give at most {n_valid} topics (its atoms "
+                "that fire and are not background)."
             )
         kmeans = KMeans(n_clusters=n_topics, n_init=KMEANS_INITS, random_state=random_state)
         labels = kmeans.fit_predict(X, sample_weight=w)
