@@ -378,7 +378,8 @@ def not_converged_message(steps: int, config: SAETrainingConfig, window: int,
                   "the part of the plan where a plateau stops training (after its first half, "
                   "before the final anneal)")
     return (f"SAE training stopped at max_steps={config.max_steps} ({steps} steps) without "
-            f"converging: {detail}. Raise max_steps in SAETrainingConfig to let it converge.")
+            f"converging: {detail}. Raise max_steps (SAETrainingConfig; SAETopicModel's "
+            "sae_config) to let it converge.")
 
 
 def train_sae(

@@ -188,7 +188,8 @@ def test_convergence_warning_text_gives_the_improvement_against_tol(improvement,
     assert message.startswith("SAE training stopped at max_steps=200 (200 steps) without "
                               "converging: ")
     assert expected in message
-    assert message.endswith("Raise max_steps in SAETrainingConfig to let it converge.")
+    assert message.endswith("Raise max_steps (SAETrainingConfig; SAETopicModel's sae_config) "
+                            "to let it converge.")
 
 
 def test_plan_steps_is_clipped():
