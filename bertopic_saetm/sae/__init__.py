@@ -1,5 +1,13 @@
-"""Sparse autoencoders: configuration, model, training and SAE-Lens-format files."""
+"""Sparse autoencoders: architectures, configuration, model, training and SAE-Lens-format
+files."""
 
+from .architectures import (
+    SAEArchitecture,
+    architecture_names,
+    get_architecture,
+    register_architecture,
+    unregister_architecture,
+)
 from .config import SAEConfig, SAETrainingConfig
 from .model import SparseAutoencoder
 from .sae_lens_format import load_sae, save_sae
@@ -13,4 +21,9 @@ __all__ = [
     "train_sae",
     "save_sae",
     "load_sae",
+    "SAEArchitecture",
+    "register_architecture",
+    "unregister_architecture",
+    "get_architecture",
+    "architecture_names",
 ]

@@ -6,8 +6,18 @@ import math
 from dataclasses import asdict, dataclass, field
 from numbers import Real
 
-ARCHITECTURES = ("standard", "topk", "jumprelu")
-TRAINABLE_ARCHITECTURES = ("standard", "topk")
+from .architectures import architecture_names, get_architecture, trainable_architecture_names
+
+
+def __getattr__(name: str):
+    # ARCHITECTURES and TRAINABLE_ARCHITECTURES were constants in 0.1.0; computed on access
+    # they also list architectures registered since import.
+    if name == "ARCHITECTURES":
+        return architecture_names()
+    if name == "TRAINABLE_ARCHITECTURES":
+        return trainable_architecture_names()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 #: Atoms per square root of the corpus size in :func:`auto_n_atoms` (measured in
 #: ``benchmarks/dictionary_size.py``).
@@ -49,11 +59,13 @@ class SAEConfig:
         Width of the embeddings the SAE reads.
     d_sae : int
         Number of atoms (dictionary size).
-    architecture : {"standard", "topk", "jumprelu"}
-        ``standard`` is ReLU, ``topk`` keeps the ``k`` largest activations, ``jumprelu``
-        zeroes activations at or below a learned per-atom threshold.
+    architecture : str
+        A registered architecture (:func:`~bertopic_saetm.sae.architectures.architecture_names`):
+        built in are ``standard`` (ReLU), ``topk`` (keeps the ``k`` largest activations) and
+        ``jumprelu`` (zeroes activations at or below a learned per-atom threshold).
     k : int or None
-        Active atoms per input for ``topk``; ignored otherwise.
+        Active atoms per input for ``topk`` (and architectures that use it); ignored
+        otherwise.
     apply_b_dec_to_input : bool
         Subtract the decoder bias from the input before encoding (the shared pre-bias).
     metadata : dict
@@ -68,14 +80,10 @@ class SAEConfig:
     metadata: dict = field(default_factory=dict, compare=False)
 
     def __post_init__(self):
-        if self.architecture not in ARCHITECTURES:
-            raise ValueError(
-                f"Unknown SAE architecture {self.architecture!r}; supported: {ARCHITECTURES}."
-            )
+        architecture = get_architecture(self.architecture)  # ValueError naming the known ones
         if self.d_in < 1 or self.d_sae < 1:
             raise ValueError(f"d_in and d_sae must be positive, got {self.d_in}, {self.d_sae}.")
-        if self.architecture == "topk" and (self.k is None or not 1 <= self.k <= self.d_sae):
-            raise ValueError(f"A topk SAE needs 1 <= k <= d_sae ({self.d_sae}), got k={self.k}.")
+        architecture.validate(self)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -92,7 +100,9 @@ class SAETrainingConfig:
 
     Parameters
     ----------
-    architecture : {"standard", "topk"}
+    architecture : str
+        A registered trainable architecture
+        (:func:`~bertopic_saetm.sae.architectures.trainable_architecture_names`).
         ``standard``: ReLU with an L1 penalty (the paper). ``topk``: exactly ``k`` atoms per
         document, no L1 penalty.
     n_atoms : int or None
@@ -161,11 +171,13 @@ class SAETrainingConfig:
     device: str = "auto"
 
     def __post_init__(self):
-        if self.architecture not in TRAINABLE_ARCHITECTURES:
+        architecture = get_architecture(self.architecture)  # ValueError naming the known ones
+        if not architecture.trainable:
             raise ValueError(
                 f"Cannot train architecture {self.architecture!r}; "
-                f"choose one of {TRAINABLE_ARCHITECTURES}."
+                f"choose one of {trainable_architecture_names()}."
             )
+        architecture.validate_training(self)
         if self.n_atoms is not None and self.expansion_factor is not None:
             raise ValueError("Give n_atoms or expansion_factor, not both "
                              f"(got {self.n_atoms} and {self.expansion_factor}).")

@@ -30,11 +30,13 @@ def loss_and_gradients(sae: SparseAutoencoder, x: torch.Tensor, l1: float) -> to
     Parameters
     ----------
     sae : SparseAutoencoder
-        A ``standard`` or ``topk`` SAE with ``input_scale`` 1 (``x`` is already scaled).
+        An SAE of a trainable architecture (``standard``, ``topk`` ...: activations equal
+        to the pre-activations where non-zero) with ``input_scale`` 1 (``x`` is already
+        scaled).
     x : Tensor of shape (n, d_in)
         The (scaled) batch.
     l1 : float
-        L1 coefficient for this step (0 for TopK).
+        L1 coefficient for this step (the architecture's ``training_l1``; 0 for TopK).
 
     Returns
     -------

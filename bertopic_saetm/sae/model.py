@@ -1,7 +1,9 @@
 """A sparse autoencoder over embeddings, in SAE-Lens's parameterisation.
 
 ``W_enc`` has shape (d_in, d_sae), ``W_dec`` (d_sae, d_in): the atoms are the rows of
-``W_dec``. Encoding is ``act((x * input_scale - b_dec) @ W_enc + b_enc)``.
+``W_dec``. Encoding is ``act((x * input_scale - b_dec) @ W_enc + b_enc)``, ``act`` and any
+parameters beyond these four coming from the registered architecture
+(:mod:`bertopic_saetm.sae.architectures`).
 """
 
 from __future__ import annotations
@@ -12,11 +14,13 @@ import torch
 from sklearn.preprocessing import normalize
 from torch import nn
 
+from .architectures import SAEArchitecture, get_architecture
 from .config import SAEConfig
 
 
 class SparseAutoencoder(nn.Module):
-    """Sparse autoencoder with standard (ReLU), TopK or JumpReLU activations.
+    """Sparse autoencoder of any registered architecture (built in: standard (ReLU), TopK,
+    JumpReLU).
 
     Parameters
     ----------
@@ -36,9 +40,19 @@ class SparseAutoencoder(nn.Module):
         self.b_enc = nn.Parameter(torch.zeros(d_sae))
         self.W_dec = nn.Parameter(torch.zeros(d_sae, d_in))
         self.b_dec = nn.Parameter(torch.zeros(d_in))
-        if config.architecture == "jumprelu":
-            self.threshold = nn.Parameter(torch.zeros(d_sae))
+        # Registered after the shared four, so state dicts list them in SAE-Lens's order.
+        for name in self.arch.extra_parameters:
+            self.register_parameter(name, nn.Parameter(torch.zeros(d_sae)))
         self.input_scale = float(input_scale)
+
+    @property
+    def arch(self) -> type[SAEArchitecture]:
+        """The registered class of ``config.architecture``.
+
+        Looked up on each use rather than stored, so an SAE pickles without its class and
+        always follows the registry.
+        """
+        return get_architecture(self.config.architecture)
 
     @property
     def d_in(self) -> int:
@@ -57,15 +71,9 @@ class SparseAutoencoder(nn.Module):
         return x @ self.W_enc + self.b_enc
 
     def activate(self, pre: torch.Tensor) -> torch.Tensor:
-        """Apply the architecture's activation function to pre-activations."""
-        arch = self.config.architecture
-        if arch == "topk":
-            values, indices = torch.topk(pre, k=self.config.k, dim=-1, sorted=False)
-            return torch.zeros_like(pre).scatter_(-1, indices, values.relu())
-        acts = pre.relu()
-        if arch == "jumprelu":
-            acts = acts * (pre > self.threshold).to(acts.dtype)
-        return acts
+        """The architecture's activation function: tensor of shape (n, d_sae) from
+        pre-activations of that shape."""
+        return self.arch.activate(pre, self)
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         """Atom activations, tensor of shape (n, d_sae), non-negative."""
@@ -102,27 +110,24 @@ class SparseAutoencoder(nn.Module):
         """Rescale so every decoder row has unit norm, keeping reconstructions; returns self.
 
         Activation ``k`` is multiplied by the norm of decoder row ``k`` (encoder column,
-        bias and JumpReLU threshold scaled alike), so activations measure how far along a
-        *unit* atom a document goes, comparable across atoms. SAE-Lens's
-        ``fold_W_dec_norm`` does the same.
+        bias and the architecture's per-atom parameters, e.g. JumpReLU's threshold, scaled
+        alike), so activations measure how far along a *unit* atom a document goes,
+        comparable across atoms. SAE-Lens's ``fold_W_dec_norm`` does the same.
 
         Raises
         ------
         ValueError
-            For a TopK SAE whose decoder rows have unequal norms: scaling pre-activations
-            unequally would change which k atoms are selected.
+            When a decoder row is zero, or when the architecture refuses (TopK with decoder
+            rows of unequal norms: scaling pre-activations unequally would change which k
+            atoms are selected).
         """
         norms = self.W_dec.norm(dim=1)
         if (norms <= 0).any():
             raise ValueError("Some decoder rows are zero; they cannot be normalised.")
-        if self.config.architecture == "topk" and not torch.allclose(
-                norms, norms.mean().expand_as(norms), rtol=1e-4):
-            raise ValueError("A TopK SAE with decoder rows of unequal norms cannot be folded "
-                             "without changing which atoms it selects.")
+        # First, so that an architecture refusing the fold leaves the weights untouched.
+        self.arch.fold_decoder_norm(self, norms)
         self.W_enc.mul_(norms)
         self.b_enc.mul_(norms)
-        if self.config.architecture == "jumprelu":
-            self.threshold.mul_(norms)
         self.W_dec.div_(norms[:, None])
         return self
 

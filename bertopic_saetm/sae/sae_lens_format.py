@@ -2,7 +2,8 @@
 
 Written and read here without importing sae_lens, so a dictionary trained by this package
 loads with ``sae_lens.SAE.load_from_disk`` and SAE-Lens dictionaries (standard, topk,
-jumprelu) load here.
+jumprelu) load here. The fields an architecture adds to ``cfg.json`` (TopK's ``k`` ...) are
+written and read by its registered class (:mod:`bertopic_saetm.sae.architectures`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
-from .config import ARCHITECTURES, SAEConfig
+from .architectures import ARCHITECTURE_REGISTRY, architecture_names, cfg_int, get_architecture
+from .config import SAEConfig
 from .model import SparseAutoencoder
 
 CFG_FILE = "cfg.json"
@@ -75,8 +77,7 @@ def save_sae(sae: SparseAutoencoder, path: str | Path, metadata: dict | None = N
         "reshape_activations": "none",
         "metadata": meta,
     }
-    if cfg.architecture == "topk":
-        cfg_dict.update(k=cfg.k, rescale_acts_by_decoder_norm=False)
+    cfg_dict.update(sae.arch.cfg_fields(cfg))
     tensors = {
         name: param.detach().to("cpu", SAVE_DTYPES[dtype]).contiguous()
         for name, param in sae.named_parameters()
@@ -97,10 +98,10 @@ def sae_config_from_dict(cfg: dict, source: str = "cfg.json") -> SAEConfig:
     if not isinstance(cfg, dict):
         raise ValueError(f"{source}: expected a JSON object, got {type(cfg).__name__}.")
     architecture = cfg.get("architecture", "standard")
-    if architecture not in ARCHITECTURES:
+    if architecture not in ARCHITECTURE_REGISTRY:
         raise ValueError(
             f"{source}: SAE architecture {architecture!r} is not supported "
-            f"(supported: {', '.join(ARCHITECTURES)})."
+            f"(supported: {', '.join(architecture_names())})."
         )
     missing = [key for key in ("d_in", "d_sae") if key not in cfg]
     if missing:
@@ -110,28 +111,17 @@ def sae_config_from_dict(cfg: dict, source: str = "cfg.json") -> SAEConfig:
             f"{source}: normalize_activations={cfg['normalize_activations']!r} is not "
             "supported; fold the normalisation into the weights first."
         )
-    if architecture == "topk" and cfg.get("rescale_acts_by_decoder_norm"):
-        raise ValueError(
-            f"{source}: rescale_acts_by_decoder_norm=True is not supported; load the SAE with "
-            "sae_lens and fold the decoder norms first."
-        )
     metadata = cfg.get("metadata") or {}
     if not isinstance(metadata, dict):
         raise ValueError(f"{source}: metadata must be a JSON object.")
-    keys = ("d_in", "d_sae", "k") if architecture == "topk" else ("d_in", "d_sae")
-    sizes = {}
-    for key in keys:
-        value = cfg.get(key)
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError(f"{source}: {key} must be an integer, got {value!r}.")
-        sizes[key] = value
     return SAEConfig(
         architecture=architecture,
-        d_in=sizes["d_in"],
-        d_sae=sizes["d_sae"],
-        k=sizes.get("k"),
+        d_in=cfg_int(cfg, "d_in", source),
+        d_sae=cfg_int(cfg, "d_sae", source),
         apply_b_dec_to_input=bool(cfg.get("apply_b_dec_to_input", True)),
         metadata=dict(metadata),
+        # The architecture's own fields (TopK: k), checked by its class.
+        **get_architecture(architecture).read_cfg(cfg, source),
     )
 
 

@@ -1,8 +1,10 @@
 """Training a sparse autoencoder on document embeddings (the SAE-TM paper's recipe).
 
-ReLU SAE with an L1 penalty (or TopK), unit-norm decoder rows, one shared pre-bias, Adam,
-linear warm-up of learning rate and L1 coefficient. Instead of a fixed 50k steps the
-number of steps is planned from the data size and training stops once the loss plateaus.
+ReLU SAE with an L1 penalty (or TopK, or any registered trainable architecture), unit-norm
+decoder rows, one shared pre-bias, Adam, linear warm-up of learning rate and L1 coefficient.
+Instead of a fixed 50k steps the number of steps is planned from the data size and training
+stops once the loss plateaus; a run cut short by ``max_steps`` before that warns
+(:class:`~sklearn.exceptions.ConvergenceWarning`).
 """
 
 from __future__ import annotations
@@ -10,13 +12,16 @@ from __future__ import annotations
 import logging
 import math
 import time
+import warnings
 from dataclasses import asdict, dataclass
 
 import numpy as np
 import torch
 from sklearn.cluster import MiniBatchKMeans
+from sklearn.exceptions import ConvergenceWarning
 from tqdm.auto import tqdm
 
+from .architectures import get_architecture
 from .config import SAEConfig, SAETrainingConfig
 from .gradients import loss_and_gradients
 from .model import SparseAutoencoder
@@ -128,7 +133,7 @@ def _initialised_sae(X: np.ndarray, config: SAETrainingConfig, scale: float,
         d_in=d_in,
         d_sae=config.atoms_for(n, d_in),
         architecture=config.architecture,
-        k=config.k if config.architecture == "topk" else None,
+        **get_architecture(config.architecture).config_fields(config),  # TopK: k
     ))
     sample = np.asarray(X[np.sort(rng.choice(n, min(n, 50_000), replace=False))], np.float64)
     mean = sample.mean(axis=0) * scale
@@ -263,6 +268,9 @@ class _LossWindows:
         self.losses: list[float] = []
         self.previous = math.inf
         self.mean = math.nan
+        #: ``(previous - current) / |previous|`` at the last comparison of two windows (None
+        #: before the first); what the plateau test compares with ``tol``.
+        self.last_improvement: float | None = None
 
     def add(self, loss: float, warmed_up: bool) -> bool:
         """Record a step's loss; True when it closes a window that improved by under tol."""
@@ -273,6 +281,9 @@ class _LossWindows:
         self.losses.clear()
         self.mean = current
         plateau = self.previous - current < self.tol * abs(self.previous)
+        if math.isfinite(self.previous):  # reported only; the test above decides
+            self.last_improvement = ((self.previous - current) / abs(self.previous)
+                                     if self.previous else 0.0)
         self.previous = current if warmed_up else math.inf
         return plateau
 
@@ -298,20 +309,21 @@ def _adam_step(sae: SparseAutoencoder, optimizer: torch.optim.Optimizer, batch: 
 
 
 def _optimise(sae: SparseAutoencoder, batches: _Batches, scale: float,
-              config: SAETrainingConfig, verbose: bool) -> tuple[int, int, bool, float]:
+              config: SAETrainingConfig, verbose: bool
+              ) -> tuple[int, int, bool, _LossWindows]:
     """Run the Adam loop until the (possibly shortened) plan ends.
 
     Returns
     -------
     steps, planned_steps : int
     converged : bool
-    final_loss : float
-        Mean loss of the last complete window.
+    windows : _LossWindows
+        The loss windows: ``mean`` of the last complete one, ``last_improvement``.
     """
     n = batches.X.shape[0]
     schedule = _Schedule(n, config)
     windows = _LossWindows(n, batches.batch_size, config)
-    l1 = config.l1_coefficient if config.architecture == "standard" else 0.0
+    l1 = get_architecture(config.architecture).training_l1(config)  # standard: l1_coefficient
     optimizer = torch.optim.Adam(sae.parameters(), lr=config.learning_rate)
     converged = False
     progress = tqdm(total=schedule.planned, desc="Training SAE", disable=not verbose,
@@ -333,7 +345,41 @@ def _optimise(sae: SparseAutoencoder, batches: _Batches, scale: float,
         if step % 10 == 0:
             progress.update(step - progress.n)
     progress.close()
-    return step, schedule.planned, converged, windows.mean
+    return step, schedule.planned, converged, windows
+
+
+def not_converged_message(steps: int, config: SAETrainingConfig, window: int,
+                          last_improvement: float | None) -> str:
+    """Text of the ConvergenceWarning for a run that ``max_steps`` stopped before a plateau.
+
+    Parameters
+    ----------
+    steps : int
+        Steps taken (``config.max_steps``).
+    config : SAETrainingConfig
+    window : int
+        Steps per loss window (the plateau test compares consecutive windows).
+    last_improvement : float or None
+        Relative improvement of the mean loss between the last two windows, None when no
+        two windows after the warm-up were compared.
+    """
+    if last_improvement is None:
+        detail = (f"no two {window}-step loss windows after the warm-up were compared, so the "
+                  f"plateau test (relative improvement under tol={config.tol:g}) never ran")
+    elif last_improvement >= config.tol:
+        detail = (f"the mean loss of the last {window}-step window improved on the window "
+                  f"before by {last_improvement:.3g} (relative), not yet under the plateau "
+                  f"tolerance tol={config.tol:g}")
+    else:
+        # The plateau came where it does not end training (the plan's first half, or the
+        # final anneal already under way).
+        detail = (f"the last relative improvement of the mean loss ({last_improvement:.3g}, "
+                  f"over {window}-step windows) fell under tol={config.tol:g} only outside "
+                  "the part of the plan where a plateau stops training (after its first half, "
+                  "before the final anneal)")
+    return (f"SAE training stopped at max_steps={config.max_steps} ({steps} steps) without "
+            f"converging: {detail}. Raise max_steps (SAETrainingConfig; SAETopicModel's "
+            "sae_config) to let it converge.")
 
 
 def train_sae(
@@ -362,6 +408,14 @@ def train_sae(
         Trained SAE on the CPU, its input scale folded into the weights (it reads raw
         embeddings), in evaluation mode.
     report : SAETrainingReport
+
+    Warns
+    -----
+    ConvergenceWarning
+        When ``config.max_steps`` capped the step plan and training ran to its end without
+        the loss plateauing (``report.converged`` False); the message gives the last
+        relative improvement of the loss against ``tol``. Runs whose plan ends before
+        ``max_steps`` (``target_epochs`` done) do not warn.
     """
     config = config or SAETrainingConfig()
     _check_training_input(X)
@@ -374,7 +428,7 @@ def train_sae(
     batches = _Batches(X, min(config.batch_size, X.shape[0]), rng, device)
 
     started = time.perf_counter()
-    steps, planned, converged, final_loss = _optimise(sae, batches, scale, config, verbose)
+    steps, planned, converged, windows = _optimise(sae, batches, scale, config, verbose)
     seconds = time.perf_counter() - started
 
     sae.eval()
@@ -386,13 +440,18 @@ def train_sae(
     sae.fold_input_scale()
     report = SAETrainingReport(
         steps=steps, planned_steps=planned, converged=converged, seconds=seconds,
-        final_loss=final_loss, explained_variance=ev, mean_l0=l0, dead_atoms=dead,
+        final_loss=windows.mean, explained_variance=ev, mean_l0=l0, dead_atoms=dead,
         input_scale=scale, device=str(device),
     )
     logger.info(
         "SAE trained: %d steps (%s) in %.1fs, explained variance %.3f, L0 %.1f, %d/%d dead atoms",
         steps, "converged" if converged else "step plan", seconds, ev, l0, dead, sae.d_sae,
     )
+    # The cap, not the plan's own length, ended training: more steps would have helped.
+    if not converged and steps >= config.max_steps:
+        warnings.warn(not_converged_message(steps, config, windows.size,
+                                            windows.last_improvement),
+                      ConvergenceWarning, stacklevel=2)
     return sae, report
 
 

@@ -1,16 +1,30 @@
-"""train_sae: determinism, report, unit-norm atoms, convergence, validation, TopK."""
+"""train_sae: determinism, report, unit-norm atoms, convergence (and its warning),
+validation, TopK."""
 
 import copy
 import dataclasses
 import math
+import re
+import warnings
 
 import numpy as np
 import pytest
 import torch
+from sklearn.exceptions import ConvergenceWarning
 
 from bertopic_saetm.datasets.ctm import sample_ctm
 from bertopic_saetm.sae import SAETrainingConfig, SparseAutoencoder, train_sae
-from bertopic_saetm.sae.training import kmeans_directions, plan_steps, resolve_device
+from bertopic_saetm.sae.training import (
+    kmeans_directions,
+    not_converged_message,
+    plan_steps,
+    resolve_device,
+)
+
+# Most tests here train a few dozen steps on purpose, which stops at max_steps before the
+# loss plateaus; the warning that gives is checked by the test_convergence_warning_* tests
+# (pytest.warns and catch_warnings there override this filter).
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 N_DOCS, DIM = 600, 24
 #: Small, fast schedule: 200 steps of 100 documents.
@@ -110,7 +124,10 @@ def test_atoms_unit_norm_and_decoder_carries_folded_scale(trained):
 
 def test_convergence_stops_before_the_plan(ctm_embeddings):
     cfg = SAETrainingConfig(device="cpu", batch_size=100, min_steps=3000, max_steps=3000)
-    sae, report = train_sae(ctm_embeddings, cfg, random_state=0)
+    with warnings.catch_warnings():
+        # Converged, hence no ConvergenceWarning (an error here if one were raised).
+        warnings.simplefilter("error", ConvergenceWarning)
+        sae, report = train_sae(ctm_embeddings, cfg, random_state=0)
     assert report.planned_steps == 3000
     assert report.converged
     assert report.steps < report.planned_steps
@@ -125,6 +142,54 @@ def test_short_plan_runs_to_the_end_without_converging(ctm_embeddings):
     _, report = train_sae(ctm_embeddings, cfg, random_state=0)
     assert not report.converged
     assert report.steps == report.planned_steps == 100
+
+
+def test_convergence_warning_when_max_steps_stops_training(ctm_embeddings):
+    # 600 documents, batches of 100: windows of 50 steps (check_every), compared at steps
+    # 100, 150 and 200; a plateau could stop training only between steps 100 and 140.
+    with pytest.warns(ConvergenceWarning, match="Raise max_steps") as caught:
+        _, report = train_sae(ctm_embeddings, FAST, random_state=3)
+    assert not report.converged and report.steps == FAST.max_steps == 200
+    [warning] = [w for w in caught if issubclass(w.category, ConvergenceWarning)]
+    message = str(warning.message)
+    assert message.startswith("SAE training stopped at max_steps=200 (200 steps) without "
+                              "converging")
+    assert "50-step" in message and "tol=0.005" in message
+    # The figure of how far it was from converging: the last relative improvement.
+    figure = float(re.search(r"(?:by |mean loss \()(-?\d[\d.e+-]*)", message).group(1))
+    assert math.isfinite(figure)
+    assert ("not yet under" in message) == (figure >= FAST.tol)
+    assert warning.filename == __file__, "stacklevel must point at the caller of train_sae"
+
+
+def test_no_convergence_warning_when_the_plan_ends_before_max_steps(ctm_embeddings):
+    # The plan (min_steps) is shorter than the cap: the run did what was asked of it.
+    cfg = SAETrainingConfig(device="cpu", batch_size=100, target_epochs=1.0, min_steps=100,
+                            max_steps=1000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        _, report = train_sae(ctm_embeddings, cfg, random_state=0)
+    assert not report.converged and report.steps == report.planned_steps == 100
+
+
+@pytest.mark.parametrize(("improvement", "expected"), [
+    (None, "no two 50-step loss windows after the warm-up were compared, so the plateau test "
+           "(relative improvement under tol=0.005) never ran"),
+    (0.0123, "the mean loss of the last 50-step window improved on the window before by "
+             "0.0123 (relative), not yet under the plateau tolerance tol=0.005"),
+    # A loss that went up also passes the plateau test (improvement under tol).
+    (-0.02, "the last relative improvement of the mean loss (-0.02, over 50-step windows) "
+            "fell under tol=0.005"),
+    (0.001, "the last relative improvement of the mean loss (0.001, over 50-step windows) "
+            "fell under tol=0.005 only outside the part of the plan where a plateau stops"),
+])
+def test_convergence_warning_text_gives_the_improvement_against_tol(improvement, expected):
+    message = not_converged_message(200, FAST, 50, improvement)
+    assert message.startswith("SAE training stopped at max_steps=200 (200 steps) without "
+                              "converging: ")
+    assert expected in message
+    assert message.endswith("Raise max_steps (SAETrainingConfig; SAETopicModel's sae_config) "
+                            "to let it converge.")
 
 
 def test_plan_steps_is_clipped():
