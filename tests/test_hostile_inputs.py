@@ -63,7 +63,7 @@ FIT_ERRORS = [
                                                  n_topics=2.5), TypeError, "Got 2.5 instead"),
     ("n_topics above the active atoms", lambda c, t: fit(c.texts[:200], c.embeddings[:200],
                                                          n_topics=5000),
-     ValueError, "number of active atoms"),
+     ValueError, "n_topics=5000 asks for more topics than the"),
 ]
 
 
