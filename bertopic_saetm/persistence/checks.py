@@ -266,11 +266,12 @@ def check_csr(path, prefix: str, arrays: Mapping[str, np.ndarray], shape: tuple)
     if indptr.shape != (n_rows + 1,):
         raise ValueError(f"{path}: {name} has shape {indptr.shape}, but a matrix of "
                          f"{n_rows} rows needs {n_rows + 1} entries.")
-    if indptr[0] != 0 or indptr[-1] != data.size or indices.size != data.size:
-        raise ValueError(
-            f"{path}: {name} runs from {indptr[0]} to {indptr[-1]}, but it must run from 0 "
-            f"to the {data.size} stored values (of {prefix}_data; {prefix}_indices has "
-            f"{indices.size}).")
+    if indices.shape != data.shape:
+        raise ValueError(f"{path}: {prefix}_indices has shape {indices.shape}, but "
+                         f"{prefix}_data has {data.shape}: one column number per value.")
+    if indptr[0] != 0 or indptr[-1] != data.size:
+        raise ValueError(f"{path}: {name} runs from {indptr[0]} to {indptr[-1]}, but it must "
+                         f"run from 0 to the {data.size} values of {prefix}_data.")
     falls = np.diff(indptr) < 0
     if falls.any():
         raise ValueError(f"{path}: {name} decreases at index {_first(falls) + 1}; row "
