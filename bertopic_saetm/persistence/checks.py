@@ -61,7 +61,8 @@ class Spec(NamedTuple):
 
 
 def _first(mask: np.ndarray):
-    """Index of the first True of ``mask``: an int for 1-d arrays, else a tuple."""
+    """Index of the first True of ``mask``: an int for 1-d arrays, else a tuple (``()`` for
+    a 0-d array)."""
     where = tuple(int(i) for i in np.argwhere(mask)[0])
     return where[0] if len(where) == 1 else where
 
@@ -181,7 +182,8 @@ def check_finite(path, name: str, array) -> None:
     ----------
     path : str or Path
     name : str
-    array : ndarray or torch.Tensor
+    array : array_like
+        A numpy array, or anything ``np.asarray`` reads (a CPU tensor).
     """
     array = np.asarray(array)
     if array.dtype.kind not in "fc":
