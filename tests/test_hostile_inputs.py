@@ -6,6 +6,10 @@ import os
 
 import numpy as np
 import pytest
+from safetensors.numpy import load_file
+from safetensors.numpy import save_file as save_arrays
+from safetensors.torch import load_file as load_tensors
+from safetensors.torch import save_file as save_tensors
 from sklearn.feature_extraction.text import CountVectorizer
 
 from bertopic_saetm import SAETopicModel, SAETrainingConfig, load_sae, save_sae
@@ -101,9 +105,61 @@ def test_some_empty_documents_are_fine(corpus):
 
 
 # ------------------------------------------------------------------------------ loaders
+def _edit_arrays(path, change):
+    arrays = load_file(str(path / "arrays.safetensors"))
+    change(arrays)
+    save_arrays(arrays, str(path / "arrays.safetensors"))
+
+
+def _edit_meta(path, change):
+    meta = json.loads((path / "saetm.json").read_text())
+    change(meta)
+    (path / "saetm.json").write_text(json.dumps(meta))
+
+
+def _set(arrays, name, index, value):
+    arrays[name][index] = value
+
+
+#: Folders whose files read fine but whose contents are wrong: (case, edit(folder)).
+TAMPERED = {
+    "NaN in atom_word_": lambda p: _edit_arrays(p, lambda a: _set(a, "atom_word_", (3, 5),
+                                                                  np.nan)),
+    "inf in idf_": lambda p: _edit_arrays(p, lambda a: _set(a, "idf_", 7, np.inf)),
+    "NaN in SAE weights": lambda p: _nan_in_sae_weights(p / "sae" / "sae_weights.safetensors"),
+    "atom_word_ one row short": lambda p: _edit_arrays(
+        p, lambda a: a.update(atom_word_=np.ascontiguousarray(a["atom_word_"][:-1]))),
+    "vocabulary one word short": lambda p: _edit_meta(
+        p, lambda m: m.update(vocabulary=m["vocabulary"][:-1])),
+    "vocabulary one word long": lambda p: _edit_meta(
+        p, lambda m: m.update(vocabulary=[*m["vocabulary"], "zzzextra"])),
+    "vocabulary repeats a word": lambda p: _edit_meta(
+        p, lambda m: m.update(vocabulary=[m["vocabulary"][1], *m["vocabulary"][1:]])),
+    "n_topics_ disagrees with topic_word_": lambda p: _edit_meta(
+        p, lambda m: m.update(n_topics_=m["n_topics_"] - 1)),
+    "n_features_in_ disagrees with the SAE": lambda p: _edit_meta(
+        p, lambda m: m.update(n_features_in_=100)),
+    "topic id out of range": lambda p: _edit_arrays(
+        p, lambda a: _set(a, "atom_to_topic_", 0, a["topic_word_"].shape[0])),
+    "negative probability": lambda p: _edit_arrays(p, lambda a: _set(a, "atom_prior_", 1,
+                                                                     -0.25)),
+    "float document numbers": lambda p: _edit_arrays(
+        p, lambda a: a.update(inactive_documents_=np.zeros(2))),
+    "missing array": lambda p: _edit_arrays(p, lambda a: a.pop("topic_prior_")),
+}
+
+
+def _nan_in_sae_weights(weights_path):
+    tensors = load_tensors(str(weights_path))
+    tensors["W_dec"][2, 3] = float("nan")
+    save_tensors(tensors, str(weights_path))
+
+
 def _broken(fitted, tmp_path, how):
     path = fitted.save(tmp_path / "model")
-    if how == "truncated arrays":
+    if how in TAMPERED:
+        TAMPERED[how](path)
+    elif how == "truncated arrays":
         data = (path / "arrays.safetensors").read_bytes()
         (path / "arrays.safetensors").write_bytes(data[: len(data) // 3])
     elif how == "newer format":
@@ -131,6 +187,34 @@ LOAD_ERRORS = [
     ("unknown architecture", "'gated' is not supported"),
     ("cfg missing keys", "missing required key"),
     ("cfg wrong shapes", "implies"),
+    # Each message names the file and the array (or JSON key) at fault.
+    ("NaN in atom_word_", r"arrays\.safetensors: atom_word_ holds NaN or infinite values "
+                          r"\(first at index \(3, 5\)\)"),
+    ("inf in idf_", r"arrays\.safetensors: idf_ holds NaN or infinite values \(first at "
+                    r"index 7\)"),
+    ("NaN in SAE weights", r"sae_weights\.safetensors: W_dec holds NaN or infinite values "
+                           r"\(first at index \(2, 3\)\)"),
+    ("atom_word_ one row short", r"arrays\.safetensors: atom_word_ has shape \(767, \d+\), "
+                                 r"but \(n_atoms, n_words\) = \(768, \d+\); n_atoms = 768 is "
+                                 r"d_sae in sae/cfg\.json"),
+    ("vocabulary one word short", r"arrays\.safetensors: atom_word_ has shape .*; n_words = "
+                                  r"\d+ is the length of the vocabulary in saetm\.json"),
+    ("vocabulary one word long", r"arrays\.safetensors: atom_word_ has shape .*; n_words = "
+                                 r"\d+ is the length of the vocabulary in saetm\.json"),
+    ("vocabulary repeats a word", r"saetm\.json: vocabulary lists '.+' more than once"),
+    ("n_topics_ disagrees with topic_word_", r"arrays\.safetensors: topic_word_ has shape "
+                                             r"\(12, \d+\), but \(n_topics_, n_words\) = "
+                                             r"\(11, \d+\); n_topics_ = 11 is n_topics_ in "
+                                             r"saetm\.json"),
+    ("n_features_in_ disagrees with the SAE", r"saetm\.json: n_features_in_ is 100, but d_in "
+                                              r"in sae/cfg\.json is 384"),
+    ("topic id out of range", r"arrays\.safetensors: atom_to_topic_ holds 12 at index 0, "
+                              r"outside -1\.\.11"),
+    ("negative probability", r"arrays\.safetensors: atom_prior_ holds negative values "
+                             r"\(-0\.25 at index 1\)"),
+    ("float document numbers", r"arrays\.safetensors: inactive_documents_ has dtype float64, "
+                               r"expected integer values"),
+    ("missing array", r"arrays\.safetensors: missing arrays \['topic_prior_'\]"),
 ]
 
 

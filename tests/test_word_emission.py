@@ -1,8 +1,14 @@
+import warnings
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from sklearn.exceptions import ConvergenceWarning
 
 from bertopic_saetm.emission.em import fit_word_emission, idf_weights
+
+#: Tests that run EM to max_iter on purpose (tol=0) expect its ConvergenceWarning.
+RUNS_TO_THE_CAP = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 
 def _synthetic(n_docs=400, n_atoms=6, n_words=60, pi=0.3, seed=0):
@@ -28,6 +34,7 @@ def _dense_loglik(theta, counts, B, P0, pi, weights):
     return (c * np.log(q, where=c > 0, out=np.zeros_like(q))).sum() / c.sum()
 
 
+@RUNS_TO_THE_CAP
 @pytest.mark.parametrize("accelerate", [False, True])
 def test_loglikelihood_never_decreases_and_matches_dense_reference(accelerate):
     theta, counts, _, _ = _synthetic()
@@ -41,6 +48,7 @@ def test_loglikelihood_never_decreases_and_matches_dense_reference(accelerate):
     assert result.log_likelihood == pytest.approx(reference, rel=1e-10)
 
 
+@RUNS_TO_THE_CAP
 def test_squarem_kernels_compile_one_c_ordered_signature():
     # Each extra signature is another numba compilation on a user's first fit.
     from bertopic_saetm.emission import em as word_emission
@@ -53,6 +61,7 @@ def test_squarem_kernels_compile_one_c_ordered_signature():
         assert len(kernel.signatures) == 1 and layouts == {"C"}, kernel.signatures
 
 
+@RUNS_TO_THE_CAP
 def test_acceleration_reaches_a_better_likelihood_for_the_same_passes(fitted, corpus):
     # A real problem: SAE mixtures and bag-of-words of the bundled corpus.
     theta = fitted.transform_atoms(embeddings=corpus.embeddings)
@@ -126,6 +135,7 @@ def test_row_mismatch_and_empty_counts():
         fit_word_emission(theta, sp.csr_matrix(counts.shape))
 
 
+@RUNS_TO_THE_CAP
 def test_atoms_that_never_fire_keep_the_background_and_change_nothing_else():
     theta, counts, _, _ = _synthetic(n_docs=200)
     # Two extra atoms that fire on no document (as in a pretrained dictionary).
@@ -137,3 +147,27 @@ def test_atoms_that_never_fire_keep_the_background_and_change_nothing_else():
     np.testing.assert_array_equal(wide.atom_word[[3, 7]], np.stack([wide.background] * 2))
     np.testing.assert_allclose(wide.background, plain.background, rtol=1e-10)
     assert wide.log_likelihood == pytest.approx(plain.log_likelihood, rel=1e-12)
+
+
+def test_warns_when_em_stops_at_its_iteration_cap():
+    theta, counts, _, _ = _synthetic()
+    with pytest.warns(ConvergenceWarning) as record:
+        result = fit_word_emission(theta, counts, 0.3, max_iter=4, tol=1e-9)
+    assert not result.converged and result.n_iter == 4
+    (warning,) = [w for w in record if issubclass(w.category, ConvergenceWarning)]
+    change = abs(result.history[-1] - result.history[-2]) / abs(result.history[-2])
+    assert change > 1e-9
+    assert str(warning.message) == (
+        "Word-emission EM stopped at its iteration cap before converging (4 EM iterations, "
+        f"max_iter=4): the last relative change of the weighted log-likelihood was "
+        f"{change:.3g}, against tol=1e-09. Raise emission_max_iter (max_iter of "
+        "fit_word_emission), or emission_tol to accept this precision.")
+    assert warning.filename == __file__  # stacklevel: it points at the caller
+
+
+def test_no_convergence_warning_when_em_converges():
+    theta, counts, _, _ = _synthetic()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        result = fit_word_emission(theta, counts, 0.3, max_iter=200, tol=1e-3)
+    assert result.converged and result.n_iter < 200

@@ -21,7 +21,20 @@ import numpy as np
 import scipy.sparse as sp
 from safetensors.numpy import save_file
 
+from ..persistence.checks import (
+    FLOAT,
+    INTEGER,
+    Size,
+    Spec,
+    check_arrays,
+    check_count,
+    check_csr,
+    check_equal,
+    check_keys,
+    check_range,
+)
 from ..persistence.folders import read_folder, write_folder_atomically
+from ..persistence.model_files import META_FILE as MODEL_META_FILE
 from ..topic_model import SAETopicModel
 from .backend import SAETMBackend
 from .bertopic_internals import copy_ctfidf_weights
@@ -34,6 +47,16 @@ FORMAT_VERSION = 1
 META_FILE = "saetm_backend.json"
 ARRAYS_FILE = "saetm_backend.safetensors"
 MODEL_DIR = "saetm"
+#: What every stored array must look like (sizes: :func:`check_backend_folder`).
+_SPECS = {
+    "theta_data": Spec(("n_stored",), FLOAT, non_negative=True),
+    "theta_indices": Spec(("n_stored",), INTEGER),
+    "theta_indptr": Spec(("n_documents + 1",), INTEGER),
+    "labels": Spec(("n_documents",), INTEGER),
+    "atom_centroids": Spec(("n_atoms", "n_features")),
+    "outlier_centroid": Spec(("n_features",)),
+    "fingerprints": Spec(("n_documents",), INTEGER),
+}
 
 
 def save_bertopic(topic_model, path, save_embedding_model=False) -> Path:
@@ -77,6 +100,46 @@ def save_bertopic(topic_model, path, save_embedding_model=False) -> Path:
                                    "a saved SAE-TM BERTopic model")
 
 
+def check_backend_folder(path, meta: dict, arrays: dict, model: SAETopicModel) -> None:
+    """Refuse saved BERTopic state that disagrees with its JSON or with the SAE-TM model.
+
+    Parameters
+    ----------
+    path : Path
+        The model folder.
+    meta : dict
+        ``saetm_backend.json``.
+    arrays : dict of str to ndarray
+        ``saetm_backend.safetensors``.
+    model : SAETopicModel
+        The SAE-TM model loaded (and checked) from ``saetm/``.
+
+    Raises
+    ------
+    ValueError
+        Naming the file and the array or key at fault.
+    """
+    meta_path, arrays_path = path / META_FILE, path / ARRAYS_FILE
+    check_keys(meta_path, meta, ("n_documents", "n_atoms"))
+    check_keys(arrays_path, arrays, tuple(_SPECS), "arrays")
+    n_documents = check_count(meta_path, "n_documents", meta["n_documents"])
+    n_atoms = check_count(meta_path, "n_atoms", meta["n_atoms"])
+    model_file = f"{MODEL_DIR}/{MODEL_META_FILE}"
+    check_equal(meta_path, "n_atoms", n_atoms,
+                Size(model.sae_.d_sae, f"the number of atoms of the model in {MODEL_DIR}/"))
+    sizes = {
+        "n_documents": Size(n_documents, f"n_documents in {META_FILE}"),
+        "n_documents + 1": Size(n_documents + 1, f"n_documents in {META_FILE}, plus one"),
+        "n_atoms": Size(n_atoms, f"n_atoms in {META_FILE}"),
+        "n_features": Size(model.n_features_in_, f"n_features_in_ in {model_file}"),
+        "n_stored": Size(arrays["theta_data"].size, "the length of theta_data"),
+    }
+    check_arrays(arrays_path, arrays, _SPECS, sizes)
+    check_csr(arrays_path, "theta", arrays, (n_documents, n_atoms))
+    # Training documents are labelled with the model's topics, -1 for outliers.
+    check_range(arrays_path, "labels", arrays["labels"], -1, model.n_topics_ - 1)
+
+
 def load_bertopic(path, embedding_model=None):
     """Load a model written by :func:`save_bertopic`, SAE-TM components attached.
 
@@ -91,6 +154,13 @@ def load_bertopic(path, embedding_model=None):
     BERTopic
         ``transform``, :func:`~bertopic_saetm.backends.topic_distribution`, merging and the
         figures work as before saving. Re-topicking needs the training documents again.
+
+    Raises
+    ------
+    ValueError
+        If a file is unreadable or what it holds is inconsistent
+        (:func:`check_backend_folder`, and for ``saetm/``
+        :func:`~bertopic_saetm.persistence.model_files.check_model_folder`).
     """
     from bertopic import BERTopic
 
@@ -99,9 +169,8 @@ def load_bertopic(path, embedding_model=None):
                                "a saved SAE-TM BERTopic model (save it with "
                                "bertopic_saetm.backends.save_bertopic)")
     model = SAETopicModel.load(path / MODEL_DIR)
+    check_backend_folder(path, meta, arrays, model)
     shape = (meta["n_documents"], meta["n_atoms"])
-    if shape[1] != model.sae_.d_sae or arrays["labels"].shape != (shape[0],):
-        raise ValueError(f"{path}: the saved mixtures do not match the saved SAE-TM model.")
 
     theta = sp.csr_matrix(
         (arrays["theta_data"], arrays["theta_indices"], arrays["theta_indptr"]), shape=shape)

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import numba
 import numpy as np
 import scipy.sparse as sp
+from sklearn.exceptions import ConvergenceWarning
 from tqdm.auto import tqdm
 
 from .row_threads import run_on_rows
@@ -166,6 +167,30 @@ def _squarem_step(x0, x1, stats1, e_step, m_step, active):
     return B2, P2, e_step(B2, P2), 2 if v_norm > 0 else 1
 
 
+def _not_converged_message(history: list, n_iter: int, max_iter: int, tol: float) -> str:
+    """What a run that stopped at its iteration cap says: how far it was from converging.
+
+    Parameters
+    ----------
+    history : list of float
+        Weighted log-likelihood per unit count at the start and after every iteration.
+    n_iter : int
+        EM maps evaluated.
+    max_iter, tol : int, float
+        The cap and the relative tolerance the run was given.
+    """
+    if len(history) < 2:
+        distance = "no EM iteration ran"
+    else:
+        previous = abs(history[-2])
+        change = abs(history[-1] - history[-2]) / previous if previous > 0 else math.inf
+        distance = (f"the last relative change of the weighted log-likelihood was "
+                    f"{change:.3g}, against tol={tol:g}")
+    return (f"Word-emission EM stopped at its iteration cap before converging ({n_iter} EM "
+            f"iterations, max_iter={max_iter}): {distance}. Raise emission_max_iter (max_iter "
+            f"of fit_word_emission), or emission_tol to accept this precision.")
+
+
 def fit_word_emission(
     theta: sp.csr_matrix,
     counts: sp.csr_matrix,
@@ -209,6 +234,12 @@ def fit_word_emission(
     Returns
     -------
     EmissionResult
+
+    Warns
+    -----
+    ConvergenceWarning
+        If EM stops at ``max_iter`` before the relative change falls below ``tol``
+        (``EmissionResult.converged`` is then False).
     """
     if not 0 <= background_weight < 1:
         raise ValueError(f"background_weight must be in [0, 1), got {background_weight}.")
@@ -285,6 +316,9 @@ def fit_word_emission(
                 break
     logger.info("Word emission: %d EM iterations, weighted log-likelihood %.6f%s", n_iter,
                 history[-1], "" if converged else " (max_iter reached)")
+    if not converged:
+        warnings.warn(_not_converged_message(history, n_iter, max_iter, tol),
+                      ConvergenceWarning, stacklevel=2)
     atom_word = np.tile(P0, (n_atoms, 1))
     atom_word[fitted] = B
     return EmissionResult(atom_word, P0, history[-1], history, n_iter, converged, weights)

@@ -1,7 +1,9 @@
 """Fitted models on disk: a folder of ``*.safetensors`` and JSON with a format version.
 
 :mod:`~bertopic_saetm.persistence.folders` writes and reads such folders (atomically, with
-their header checked); :mod:`~bertopic_saetm.persistence.model_files` is the layout of a
+their header checked); :mod:`~bertopic_saetm.persistence.checks` holds the rules every
+loader applies to what it read (finite values, shapes that agree with each other and with the
+JSON, ids in range); :mod:`~bertopic_saetm.persistence.model_files` is the layout of a
 saved :class:`~bertopic_saetm.SAETopicModel`.
 """
 

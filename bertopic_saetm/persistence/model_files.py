@@ -22,7 +22,23 @@ import numpy as np
 from safetensors.numpy import save_file
 
 from ..sae import SAETrainingConfig, load_sae, save_sae
+from ..sae.sae_lens_format import CFG_FILE, WEIGHTS_FILE
 from ..text.vocabulary import default_vectorizer, fixed_vectorizer
+from .checks import (
+    FLOAT,
+    INTEGER,
+    NUMBER,
+    Size,
+    Spec,
+    check_arrays,
+    check_count,
+    check_equal,
+    check_keys,
+    check_range,
+    check_sae_parameters,
+    check_sae_weights,
+    check_vocabulary,
+)
 from .folders import read_folder, write_folder_atomically
 
 FORMAT_NAME = "bertopic-saetm"
@@ -35,6 +51,24 @@ _ARRAYS = ("atom_word_", "background_", "atom_prior_", "atom_topic_vectors_", "a
            "topic_word_", "topic_prior_", "idf_", "inactive_documents_")
 _JSON_PARAMS = ("n_topics", "background_weight", "top_p", "emission_max_iter", "emission_tol",
                 "min_cluster_size", "random_state", "verbose")
+#: What every stored array must look like (the sizes are :func:`_sizes`). Probabilities,
+#: IDF weights, selectivities, document counts and document numbers are never negative.
+_SPECS = {
+    "atom_word_": Spec(("n_atoms", "n_words"), FLOAT, non_negative=True),
+    "background_": Spec(("n_words",), FLOAT, non_negative=True),
+    "atom_prior_": Spec(("n_atoms",), FLOAT, non_negative=True),
+    "atom_selectivity_": Spec(("n_atoms",), FLOAT, non_negative=True),
+    "atom_main_documents_": Spec(("n_atoms",), NUMBER, non_negative=True),
+    "atom_topic_vectors_": Spec(("n_atoms", "dim")),
+    "atom_to_topic_": Spec(("n_atoms",), INTEGER),
+    "background_atoms_": Spec(("n_atoms",), INTEGER),
+    "topic_word_": Spec(("n_topics_", "n_words"), FLOAT, non_negative=True),
+    "topic_prior_": Spec(("n_topics_",), FLOAT, non_negative=True),
+    "idf_": Spec(("n_words",), FLOAT, non_negative=True),
+    "inactive_documents_": Spec(("n_inactive",), INTEGER, non_negative=True),
+}
+_META_KEYS = ("params", "vocabulary", "n_topics_", "n_features_in_", "sae_report_",
+              "emission_log_likelihood_", "emission_n_iter_", "fit_seconds_")
 #: Parameters added after format version 1 was first written, with the values that
 #: reproduce what models saved before them did (no background topic, merge by words).
 _LATER_PARAMS = {"atom_space": "words", "background_share": 0.0}
@@ -86,19 +120,65 @@ def save_model(model, path) -> Path:
     return write_folder_atomically(path, write, META_FILE, "a saved SAETopicModel")
 
 
+def check_model_folder(path, meta: dict, arrays: dict, sae) -> None:
+    """Refuse a model folder whose arrays, JSON and SAE disagree or hold bad values.
 
+    Parameters
+    ----------
+    path : Path
+        The model folder.
+    meta : dict
+        ``saetm.json``.
+    arrays : dict of str to ndarray
+        ``arrays.safetensors``.
+    sae : SparseAutoencoder
+        The SAE read from ``sae/``.
 
+    Raises
+    ------
+    ValueError
+        Naming the file and the array or key at fault.
+    """
+    meta_path, arrays_path = path / META_FILE, path / ARRAYS_FILE
+    weights_path, cfg_path = path / SAE_DIR / WEIGHTS_FILE, path / SAE_DIR / CFG_FILE
+    check_sae_parameters(weights_path, sae)
+    check_keys(meta_path, meta, _META_KEYS)
+    check_keys(arrays_path, arrays, _ARRAYS, "arrays")
+    # The SAE reader accepted cfg.json, so it is a JSON object with integer sizes; the sizes
+    # are read from the file itself so that the messages name where they come from.
+    cfg = json.loads(cfg_path.read_text())
+    cfg_name = f"{SAE_DIR}/{CFG_FILE}"
+    n_features = check_count(meta_path, "n_features_in_", meta["n_features_in_"], 1)
+    check_equal(meta_path, "n_features_in_", n_features,
+                Size(cfg["d_in"], f"d_in in {cfg_name}"))
+    sizes = {
+        "n_atoms": Size(cfg["d_sae"], f"d_sae in {cfg_name}"),
+        "n_words": check_vocabulary(meta_path, meta["vocabulary"]),
+        "n_topics_": Size(check_count(meta_path, "n_topics_", meta["n_topics_"]),
+                          f"n_topics_ in {META_FILE}"),
+    }
+    check_arrays(arrays_path, arrays, _SPECS, sizes)
+    check_range(arrays_path, "atom_to_topic_", arrays["atom_to_topic_"], -1,
+                sizes["n_topics_"].value - 1)
+    if "background_atoms_" in arrays:
+        check_range(arrays_path, "background_atoms_", arrays["background_atoms_"], 0, 1)
 
 
 def load_model(cls, path):
-    """Read a model folder written by :func:`save_model`."""
+    """Read a model folder written by :func:`save_model`.
+
+    Everything read is checked first (:func:`check_model_folder`): a folder that was edited,
+    truncated or written by other software is refused with a ``ValueError`` naming the file
+    and the array, rather than loading a model that computes NaN topics.
+    """
     path = Path(path)
     meta, arrays = read_folder(path, META_FILE, ARRAYS_FILE, FORMAT_NAME, FORMAT_VERSION,
                                "a saved SAETopicModel")
-    missing = [name for name in _ARRAYS if name not in arrays]
-    if missing:
-        raise ValueError(f"{path / ARRAYS_FILE}: missing arrays {missing}.")
+    weights_path = path / SAE_DIR / WEIGHTS_FILE
+    if weights_path.is_file():  # a missing file is the SAE reader's to report
+        check_sae_weights(weights_path)
     sae = load_sae(path / SAE_DIR)
+    check_model_folder(path, meta, arrays, sae)
 
     params = meta["params"]
     vectorizer = None
@@ -143,10 +223,4 @@ def load_model(cls, path):
     for name in ("n_topics_", "n_features_in_", "sae_report_", "emission_log_likelihood_",
                  "emission_n_iter_", "fit_seconds_"):
         setattr(model, name, meta[name])
-    n_atoms, n_words = model.atom_word_.shape
-    if n_atoms != sae.d_sae or n_words != model.vocabulary_.size:
-        raise ValueError(
-            f"{path}: atom_word_ has shape {model.atom_word_.shape}, inconsistent with the SAE "
-            f"({sae.d_sae} atoms) and vocabulary ({model.vocabulary_.size} words)."
-        )
     return model

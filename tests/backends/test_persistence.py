@@ -1,7 +1,9 @@
 import json
+import shutil
 
 import numpy as np
 import pytest
+from safetensors.numpy import load_file, save_file
 
 from bertopic_saetm import backends
 from bertopic_saetm.backends import SAETMBackend
@@ -46,6 +48,9 @@ def test_loaded_model_merges_and_re_topics(bertopic_fit, corpus, tmp_path):
     assert len(loaded.get_topics()) == 5
     with pytest.raises(ValueError, match="differ from the corpus"):
         backends.set_n_topics(loaded, 5, documents=corpus.texts[::-1])
+    # Re-merged state passes the loader's checks (labels are the new topics).
+    again = backends.load_bertopic(backends.save_bertopic(loaded, tmp_path / "again"))
+    assert len(again.get_topics()) == 5
 
 
 def test_save_refuses_to_overwrite_other_folders(bertopic_fit, tmp_path):
@@ -83,3 +88,84 @@ def test_bertopic_plain_safetensors_save_loses_the_plugin(bertopic_fit, tmp_path
     plain = BERTopic.load(str(tmp_path / "plain"))
     with pytest.raises(ValueError, match="load_bertopic"):
         backends.topic_distribution(plain, embeddings=np.zeros((1, 384), dtype=np.float32))
+
+
+def _edit_state(path, change):
+    arrays = load_file(str(path / "saetm_backend.safetensors"))
+    change(arrays)
+    save_file(arrays, str(path / "saetm_backend.safetensors"))
+
+
+def _edit_header(path, change):
+    meta = json.loads((path / "saetm_backend.json").read_text())
+    change(meta)
+    (path / "saetm_backend.json").write_text(json.dumps(meta))
+
+
+def _set(arrays, name, index, value):
+    arrays[name][index] = value
+
+
+# (case, edit(folder), message): each message names the file and the array or key.
+BROKEN_STATE = [
+    ("theta indptr decreasing", lambda p: _edit_state(
+        p, lambda a: _set(a, "theta_indptr", 5, a["theta_indptr"][6] + 1)),
+     r"saetm_backend\.safetensors: theta_indptr decreases at index 6"),
+    ("theta indptr one short", lambda p: _edit_state(
+        p, lambda a: a.update(theta_indptr=np.ascontiguousarray(a["theta_indptr"][:-1]))),
+     r"saetm_backend\.safetensors: theta_indptr has shape \(\d+,\), but "
+     r"\(n_documents \+ 1\) = \(\d+\)"),
+    ("theta indptr not from 0", lambda p: _edit_state(p, lambda a: _set(a, "theta_indptr", 0, 1)),
+     r"saetm_backend\.safetensors: theta_indptr runs from 1 to"),
+    ("theta column past n_atoms", lambda p: _edit_state(
+        p, lambda a: _set(a, "theta_indices", 2, 10_000)),
+     r"saetm_backend\.safetensors: theta_indices holds 10000 at index 2, outside 0\.\.\d+"),
+    ("NaN mixture weight", lambda p: _edit_state(p, lambda a: _set(a, "theta_data", 4, np.nan)),
+     r"saetm_backend\.safetensors: theta_data holds NaN or infinite values \(first at "
+     r"index 4\)"),
+    ("negative mixture weight", lambda p: _edit_state(p, lambda a: _set(a, "theta_data", 4, -1)),
+     r"saetm_backend\.safetensors: theta_data holds negative values"),
+    ("labels one short", lambda p: _edit_state(
+        p, lambda a: a.update(labels=np.ascontiguousarray(a["labels"][1:]))),
+     r"saetm_backend\.safetensors: labels has shape \(\d+,\), but \(n_documents\) = "
+     r"\(\d+\)"),
+    ("label past the topics", lambda p: _edit_state(p, lambda a: _set(a, "labels", 0, 99)),
+     r"saetm_backend\.safetensors: labels holds 99 at index 0, outside -1\.\.\d+"),
+    ("atom centroids too narrow", lambda p: _edit_state(
+        p, lambda a: a.update(atom_centroids=np.ascontiguousarray(a["atom_centroids"][:, :10]))),
+     r"saetm_backend\.safetensors: atom_centroids has shape \(\d+, 10\), but "
+     r"\(n_atoms, n_features\) = \(\d+, 384\); n_features = 384 is n_features_in_ in "
+     r"saetm/saetm\.json"),
+    ("fingerprints one short", lambda p: _edit_state(
+        p, lambda a: a.update(fingerprints=np.ascontiguousarray(a["fingerprints"][1:]))),
+     r"saetm_backend\.safetensors: fingerprints has shape \(\d+,\), but \(n_documents\)"),
+    ("n_atoms disagrees with the model", lambda p: _edit_header(
+        p, lambda m: m.update(n_atoms=m["n_atoms"] + 1)),
+     r"saetm_backend\.json: n_atoms is \d+, but the number of atoms of the model in saetm/ "
+     r"is \d+"),
+    ("n_documents disagrees with the mixtures", lambda p: _edit_header(
+        p, lambda m: m.update(n_documents=m["n_documents"] - 1)),
+     r"saetm_backend\.safetensors: theta_indptr has shape \(\d+,\), but "
+     r"\(n_documents \+ 1\) = \(\d+\); n_documents \+ 1 = \d+ is n_documents in "
+     r"saetm_backend\.json, plus one"),
+    ("missing fingerprints", lambda p: _edit_state(p, lambda a: a.pop("fingerprints")),
+     r"saetm_backend\.safetensors: missing arrays \['fingerprints'\]"),
+    ("NaN in the SAE-TM model inside", lambda p: _nan_in_model(p / "saetm"),
+     r"saetm/arrays\.safetensors: topic_word_ holds NaN"),
+]
+
+
+def _nan_in_model(path):
+    arrays = load_file(str(path / "arrays.safetensors"))
+    arrays["topic_word_"][0, 0] = np.nan
+    save_file(arrays, str(path / "arrays.safetensors"))
+
+
+@pytest.mark.parametrize(("case", "edit", "message"), BROKEN_STATE,
+                         ids=[case for case, *_ in BROKEN_STATE])
+def test_load_refuses_tampered_state_naming_the_file_and_the_array(saved, tmp_path, case, edit,
+                                                                   message):
+    path = shutil.copytree(saved[0], tmp_path / "model")
+    edit(path)
+    with pytest.raises(ValueError, match=message):
+        backends.load_bertopic(path)
