@@ -82,13 +82,8 @@ def idf_weights(counts: sp.csr_matrix) -> np.ndarray:
     A word present in every document gets weight 0. If every word is (degenerate corpora),
     all weights are 1 so that the likelihood stays defined.
     """
-    n_docs = counts.shape[0]
-    df = np.bincount(counts.indices, minlength=counts.shape[1]).astype(np.float64)
-    idf = np.log(n_docs / np.maximum(df, 1.0))
-    top = idf.max() if idf.size else 0.0
-    if top <= 0:
-        return np.ones(counts.shape[1])
-    return idf / top
+    df = np.bincount(counts.indices, minlength=counts.shape[1])
+    return idf_from_document_frequency(df, counts.shape[0])
 
 
 def _normalise_rows(M: np.ndarray) -> np.ndarray:
@@ -243,6 +238,77 @@ def fit_word_emission(
     """
     if not 0 <= background_weight < 1:
         raise ValueError(f"background_weight must be in [0, 1), got {background_weight}.")
+    start, theta, weighted = prepare_emission(theta, counts, background_weight, use_idf)
+    statistics = make_statistics(theta, weighted, chunk_size, client)
+    return run_em(start, statistics, background_weight, max_iter, tol, accelerate, verbose)
+
+
+@dataclass(frozen=True)
+class EmissionStart:
+    """Where EM starts: everything it needs but the E-step's data, all sums over documents.
+
+    Attributes
+    ----------
+    idf : ndarray of shape (n_words,)
+        Weight of each word's counts (:func:`idf_weights`, or ones).
+    P0 : ndarray of shape (n_words,)
+        Initial background: the weighted word mass, normalised.
+    total : float
+        Total weighted count (the likelihood's unit).
+    fitted : ndarray of int
+        The atoms active on the corpus (the others keep ``P0``).
+    B : ndarray of shape (n_fitted, n_words)
+        Initial emission: the weighted counts of each atom's documents, normalised.
+    active : ndarray of shape (n_fitted,), bool
+        Fitted atoms with any weighted count.
+    n_atoms : int
+    """
+
+    idf: np.ndarray
+    P0: np.ndarray
+    total: float
+    fitted: np.ndarray
+    B: np.ndarray
+    active: np.ndarray
+    n_atoms: int
+
+    @classmethod
+    def from_sums(cls, idf, word_mass, total, fitted, atom_word_mass, n_atoms) -> EmissionStart:
+        """The start from its sums over documents (in one process or reduced from blocks).
+
+        ``atom_word_mass`` (n_fitted, n_words) is ``theta[:, fitted].T @ weighted``.
+        """
+        if total <= 0:
+            raise ValueError("The bag-of-words has no (weighted) counts to fit word emission "
+                             "on.")
+        P0 = word_mass / word_mass.sum()
+        B = np.array(atom_word_mass, dtype=np.float64)
+        active = B.sum(axis=1) > 0
+        B[~active] = P0
+        return cls(idf, P0, float(total), np.asarray(fitted), _normalise_rows(B), active,
+                   int(n_atoms))
+
+
+def idf_from_document_frequency(df: np.ndarray, n_documents: int) -> np.ndarray:
+    """:func:`idf_weights` from the document frequency of every word, shape (n_words,)."""
+    idf = np.log(n_documents / np.maximum(np.asarray(df, dtype=np.float64), 1.0))
+    top = idf.max() if idf.size else 0.0
+    if top <= 0:
+        return np.ones(idf.size)
+    return idf / top
+
+
+def prepare_emission(theta, counts, background_weight: float, use_idf: bool = True):
+    """The EM start of a corpus held in this process, and the E-step's data.
+
+    Returns
+    -------
+    start : EmissionStart
+    theta : scipy.sparse.csr_matrix of shape (n_documents, n_fitted)
+        The mixtures over the fitted atoms.
+    weighted : scipy.sparse.csr_matrix of shape (n_documents, n_words)
+        The IDF-weighted counts (documents without atoms left out when ``pi`` is 0).
+    """
     if theta.shape[0] != counts.shape[0]:
         raise ValueError(
             f"theta has {theta.shape[0]} rows but counts has {counts.shape[0]} documents."
@@ -270,18 +336,26 @@ def fit_word_emission(
     # Start from one EM step away from uniform parameters: B_k proportional to the
     # weighted counts of the documents where atom k is active.
     word_mass = np.asarray(weighted.sum(axis=0)).ravel()
-    P0 = word_mass / word_mass.sum()
     # Only atoms active on this corpus are fitted (a pretrained dictionary can have many
     # that never fire here); every dense pass is then over n_active x n_words.
     n_atoms = theta.shape[1]
     fitted = np.flatnonzero(np.diff(theta.tocsc().indptr) > 0)
     theta = theta[:, fitted]
-    B = np.asarray((theta.T @ weighted).todense())
-    active = B.sum(axis=1) > 0
-    B[~active] = P0
-    B = _normalise_rows(B)
+    start = EmissionStart.from_sums(weights, word_mass, total, fitted,
+                                    np.asarray((theta.T @ weighted).todense()), n_atoms)
+    return start, theta, weighted
 
-    statistics = make_statistics(theta, weighted, chunk_size, client)
+
+def run_em(start: EmissionStart, statistics, background_weight: float, max_iter: int = 200,
+           tol: float = 1e-4, accelerate: bool = True, verbose: bool = False) -> EmissionResult:
+    """EM from ``start``, with the E-step sums of ``statistics`` (:func:`make_statistics`,
+    or the same callable over blocks held by a cluster's workers).
+
+    Returns
+    -------
+    EmissionResult
+    """
+    B, P0, active, total = start.B, start.P0, start.active, start.total
 
     def e_step(B, P0):
         return statistics(np.ascontiguousarray(B.T), P0, background_weight)
@@ -317,8 +391,9 @@ def fit_word_emission(
     logger.info("Word emission: %d EM iterations, weighted log-likelihood %.6f%s", n_iter,
                 history[-1], "" if converged else " (max_iter reached)")
     if not converged:
+        # stacklevel 3: the caller of fit_word_emission (or of the cluster fit's EM).
         warnings.warn(_not_converged_message(history, n_iter, max_iter, tol),
-                      ConvergenceWarning, stacklevel=2)
-    atom_word = np.tile(P0, (n_atoms, 1))
-    atom_word[fitted] = B
-    return EmissionResult(atom_word, P0, history[-1], history, n_iter, converged, weights)
+                      ConvergenceWarning, stacklevel=3)
+    atom_word = np.tile(P0, (start.n_atoms, 1))
+    atom_word[start.fitted] = B
+    return EmissionResult(atom_word, P0, history[-1], history, n_iter, converged, start.idf)
