@@ -54,12 +54,33 @@ def diffuse_atoms(theta, share: float) -> np.ndarray:
         raise ValueError(f"background share must be in [0, 1), got {share}.")
     theta = sp.csc_matrix(theta, dtype=np.float64)
     mass = np.asarray(theta.sum(axis=0)).ravel()
+    return background_from_sums(mass, atom_selectivity(theta), share)
+
+
+def background_from_sums(mass: np.ndarray, selectivity: np.ndarray, share: float
+                         ) -> np.ndarray:
+    """:func:`diffuse_atoms` from the atoms' mixture mass and selectivity (sums over the
+    documents, in one process or reduced from a cluster's blocks).
+
+    Parameters
+    ----------
+    mass : ndarray of shape (n_atoms,)
+        Summed mixture weight of every atom.
+    selectivity : ndarray of shape (n_atoms,)
+        :func:`atom_selectivity`.
+    share : float in [0, 1)
+
+    Returns
+    -------
+    ndarray of shape (n_atoms,), bool
+    """
+    if not 0 <= share < 1:
+        raise ValueError(f"background share must be in [0, 1), got {share}.")
     flagged = np.zeros(mass.size, dtype=bool)
     active = np.flatnonzero(mass > 0)
     if share == 0 or active.size < 2:
         return flagged
-    selectivity = atom_selectivity(theta)[active]
-    order = active[np.argsort(selectivity, kind="stable")]
+    order = active[np.argsort(selectivity[active], kind="stable")]
     cumulative = np.cumsum(mass[order]) / mass.sum()
     flagged[order[cumulative <= share]] = True
     return flagged

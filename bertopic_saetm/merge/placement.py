@@ -107,7 +107,30 @@ def atom_centroids(theta, activations, decoder: np.ndarray, decoder_bias: np.nda
     theta = sp.csr_matrix(theta, dtype=np.float64)
     mass = np.asarray(theta.sum(axis=0)).ravel()
     coactivation = (theta.T @ sp.csr_matrix(activations, dtype=np.float64)).tocsr()
-    centroids = np.asarray(coactivation @ np.asarray(decoder, dtype=np.float64))
-    centroids = centroids / np.maximum(mass, 1e-300)[:, None] + np.asarray(decoder_bias)
+    return centroids_from_sums(mass, np.asarray(coactivation @ np.asarray(decoder,
+                                                                        dtype=np.float64)),
+                               decoder_bias)
+
+
+def centroids_from_sums(mass: np.ndarray, reconstruction_sums: np.ndarray,
+                        decoder_bias: np.ndarray) -> np.ndarray:
+    """:func:`atom_centroids` from its sums over the documents (in one process or reduced
+    from a cluster's blocks).
+
+    Parameters
+    ----------
+    mass : ndarray of shape (n_atoms,)
+        Summed mixture weight of every atom.
+    reconstruction_sums : ndarray of shape (n_atoms, n_features)
+        ``theta.T @ activations @ decoder``: each atom's mixture-weighted sum of its
+        documents' reconstructions without the bias.
+    decoder_bias : ndarray of shape (n_features,)
+
+    Returns
+    -------
+    ndarray of shape (n_atoms, n_features)
+    """
+    centroids = reconstruction_sums / np.maximum(mass, 1e-300)[:, None] + np.asarray(
+        decoder_bias)
     centroids[mass <= 0] = 0.0
     return centroids

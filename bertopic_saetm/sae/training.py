@@ -185,14 +185,19 @@ class _Batches:
     """Minibatches of rows in random order; reshuffled when a batch would run past the end.
 
     In-memory inputs are copied to the device once; a memory map is read batch by batch
-    (rows in ascending order, which reads the file sequentially).
+    (rows in ascending order, which reads the file sequentially); a row source
+    (``read_rows(indices)``) is asked for each batch.
     """
 
     def __init__(self, X: np.ndarray, batch_size: int, rng: np.random.Generator,
                  device: torch.device):
         self.X, self.batch_size, self.rng, self.device = X, batch_size, rng, device
         self.on_device = None
-        if not isinstance(X, np.memmap):
+        # A row source (an object with read_rows, e.g. the rows of a Dask array) hands over
+        # each batch's rows in the batch's own order, as the in-memory path takes them, so
+        # that a fit from it is the in-memory fit.
+        self.read_rows = getattr(X, "read_rows", None)
+        if not isinstance(X, np.memmap) and self.read_rows is None:
             X_np = np.asarray(X, dtype=np.float32)
             # torch cannot share read-only memory (e.g. a view of a read-only memory map).
             self.on_device = torch.as_tensor(X_np if X_np.flags.writeable else X_np.copy(),
@@ -209,6 +214,9 @@ class _Batches:
         self.cursor += self.batch_size
         if self.on_device is not None:
             return self.on_device[torch.as_tensor(idx, device=self.device)]
+        if self.read_rows is not None:
+            return torch.as_tensor(np.asarray(self.read_rows(idx), dtype=np.float32),
+                                   device=self.device)
         return torch.as_tensor(np.asarray(self.X[np.sort(idx)], dtype=np.float32),
                                device=self.device)
 

@@ -124,6 +124,18 @@ class _TokenCharacters(dict):
 _TOKEN_CHARACTERS = _TokenCharacters()
 
 
+def tokenize(documents) -> list[list[str]]:
+    """The default vectorizer's candidate tokens of every document (lower-cased runs of
+    letters, before the length and stop-word filter of :func:`is_vocabulary_token`)."""
+    return [doc.lower().translate(_TOKEN_CHARACTERS).split() for doc in documents]
+
+
+def is_vocabulary_token(token: str) -> bool:
+    """Whether the default vectorizer keeps a token of :func:`tokenize` as a candidate word:
+    3+ letters (no digit, underscore or other script) and no English stop word."""
+    return len(token) >= 3 and "_" not in token and token not in ENGLISH_STOP_WORDS
+
+
 def count_words(documents: list[str], min_df: int = MIN_DF, max_features: int = MAX_FEATURES
                 ) -> tuple[sp.csr_matrix, np.ndarray]:
     """:func:`default_vectorizer`'s ``fit_transform`` and vocabulary, counted in bulk.
@@ -155,13 +167,12 @@ def count_words(documents: list[str], min_df: int = MIN_DF, max_features: int = 
     """
     import pandas as pd
 
-    tokens = [doc.lower().translate(_TOKEN_CHARACTERS).split() for doc in documents]
+    tokens = tokenize(documents)
     lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
     flat = np.fromiter(itertools.chain.from_iterable(tokens), dtype=object,
                        count=int(lengths.sum()))
     codes, distinct = pd.factorize(flat)
-    keep = np.fromiter((len(w) >= 3 and "_" not in w and w not in ENGLISH_STOP_WORDS
-                        for w in distinct), dtype=bool, count=len(distinct))
+    keep = np.fromiter(map(is_vocabulary_token, distinct), dtype=bool, count=len(distinct))
     kept = np.flatnonzero(keep)
     if kept.size == 0:
         raise _no_vocabulary(ValueError("empty vocabulary"))
@@ -182,14 +193,64 @@ def count_words(documents: list[str], min_df: int = MIN_DF, max_features: int = 
     return counts, np.asarray(distinct, dtype=object)[kept[selected]]
 
 
+def count_fixed_words(documents, words: np.ndarray) -> sp.csr_matrix:
+    """Counts of a fixed, sorted vocabulary in ``documents`` (the default tokenisation).
+
+    The rows :func:`count_words` gives these documents when ``words`` is its vocabulary:
+    a corpus counted in parts (a Dask bag's partitions) stacks to the in-process matrix.
+
+    Parameters
+    ----------
+    documents : list of str of length n_documents
+    words : ndarray of shape (n_words,)
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix of shape (n_documents, n_words), float64, indices sorted
+    """
+    column = {str(word): j for j, word in enumerate(words)}
+    rows, columns = [], []
+    for i, tokens in enumerate(tokenize(documents)):
+        found = [column[t] for t in tokens if t in column]
+        rows.extend([i] * len(found))
+        columns.extend(found)
+    counts = sp.csr_matrix((np.ones(len(rows)), (np.asarray(rows, dtype=np.int64),
+                                                 np.asarray(columns, dtype=np.int64))),
+                           shape=(len(documents), len(words)))
+    counts.sum_duplicates()
+    counts.sort_indices()
+    return counts
+
+
 def _frequent_columns(counts: sp.csr_matrix, min_df: int, max_features: int) -> np.ndarray:
-    # scikit-learn's CountVectorizer._limit_features, step for step (the same argsort on the
-    # same array, so that ties in corpus frequency break the same way).
-    document_frequency = np.bincount(counts.indices, minlength=counts.shape[1])
-    mask = document_frequency >= min_df
+    return frequent_columns(np.bincount(counts.indices, minlength=counts.shape[1]),
+                            lambda: np.asarray(counts.sum(axis=0)).ravel(), min_df,
+                            max_features)
+
+
+def frequent_columns(document_frequency: np.ndarray, frequency, min_df: int = MIN_DF,
+                     max_features: int = MAX_FEATURES) -> np.ndarray:
+    """Columns (words, in sorted order) that the default filtering keeps.
+
+    scikit-learn's ``CountVectorizer._limit_features``, step for step (the same argsort on
+    the same array, so that ties in corpus frequency break the same way).
+
+    Parameters
+    ----------
+    document_frequency : ndarray of shape (n_candidates,), int
+        Documents each candidate word occurs in.
+    frequency : callable
+        Returns the corpus frequency of every candidate, ndarray of shape (n_candidates,)
+        float64; called only when more than ``max_features`` words pass ``min_df``.
+    min_df, max_features : int
+
+    Returns
+    -------
+    ndarray of int
+    """
+    mask = np.asarray(document_frequency) >= min_df
     if mask.sum() > max_features:
-        frequency = np.asarray(counts.sum(axis=0)).ravel()
-        best = (-frequency[mask]).argsort()[:max_features]
+        best = (-frequency()[mask]).argsort()[:max_features]
         limited = np.zeros(mask.size, dtype=bool)
         limited[np.flatnonzero(mask)[best]] = True
         mask = limited
