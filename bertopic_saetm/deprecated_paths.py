@@ -47,7 +47,7 @@ SPLIT_MODULES = {
         "EmissionStage": "bertopic_saetm.engine.stages:EmissionStage",
         "MergeStage": "bertopic_saetm.engine.stages:MergeStage",
         "FitStages": "bertopic_saetm.engine.engine:FitEngine",
-        "stopwatch": "bertopic_saetm.engine.engine:stopwatch",
+        "stopwatch": "bertopic_saetm.engine.timing:stopwatch",
     },
     "bertopic_saetm.merging": {
         "KMEANS_INITS": "bertopic_saetm.merge.partition:KMEANS_INITS",

@@ -12,6 +12,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from .cluster.rows import is_dask_collection
 from .engine import FitEngine, FitResult, FitRun
 from .merge.assignment import assign_main_topics, atom_offsets, topic_directions
 from .merge.partition import absorb_unowned_topics, assignment_matrix
@@ -24,6 +25,14 @@ from .validation import check_activations, check_documents, check_embeddings, ch
 
 _NOT_FITTED = ("This %(name)s is not fitted yet; call fit() (or load()) before using this "
                "method.")
+
+
+def _transform_block(block: np.ndarray, model) -> np.ndarray:
+    return model.transform(embeddings=block)
+
+
+def _predict_block(block: np.ndarray, model) -> np.ndarray:
+    return model.predict(embeddings=block)
 
 
 class Encoders(HasMethods):
@@ -486,7 +495,22 @@ class SAETopicModel(BaseEstimator):
             Rows sum to 1 minus the document's background share; all zero for documents on
             which no atom fires.
         """
+        if is_dask_collection(embeddings):
+            return self._per_block(embeddings, "transform")
         return self._topic_mixture(self.transform_atoms(documents, embeddings, activations))
+
+    def _per_block(self, embeddings, method: str):
+        # A Dask array of embeddings: the method on every block where it lives (the model
+        # travels with the tasks); a Dask array comes back, computed lazily.
+        check_is_fitted(self, "topic_word_", msg=_NOT_FITTED)
+        if embeddings.ndim != 2 or embeddings.shape[1] != self.n_features_in_:
+            raise ValueError(f"embeddings must be a 2-D Dask array of width "
+                             f"{self.n_features_in_}, got shape {embeddings.shape}.")
+        embeddings = embeddings.rechunk({1: -1})
+        if method == "transform":
+            return embeddings.map_blocks(_transform_block, self, dtype=np.float64,
+                                         chunks=(embeddings.chunks[0], (self.n_topics_,)))
+        return embeddings.map_blocks(_predict_block, self, dtype=np.int64, drop_axis=1)
 
     def _topic_mixture(self, theta: sp.csr_matrix) -> np.ndarray:
         # Mixtures over atoms (n_documents, n_atoms) -> over topics (n_documents, n_topics_).
@@ -502,6 +526,8 @@ class SAETopicModel(BaseEstimator):
             Topic ids; -1 for documents with no content-topic mass (only background atoms,
             or none, fire on them).
         """
+        if is_dask_collection(embeddings):
+            return self._per_block(embeddings, "predict")
         return self.main_topics_of(self.transform_atoms(documents, embeddings, activations))
 
     def main_topics_of(self, theta, atom_to_topic=None) -> np.ndarray:

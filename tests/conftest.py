@@ -26,7 +26,8 @@ _FILE_GROUPS = {"tests/test_report.py": "bertopic"}  # a BERTopic fit and its UM
 #: The groups that take longest (tens of seconds each, ``--durations``), sent to the workers
 #: first so that neither is left with a long group at the end.
 _LONGEST_FIRST = ("bertopic", "tests/test_topic_model.py", "fresh_interpreter",
-                  "tests/test_docs.py", "tests/test_readme.py", "tests/test_properties.py")
+                  "tests/test_docs.py", "tests/cluster/test_cluster_fit.py",
+                  "tests/test_readme.py", "tests/test_properties.py")
 
 
 def _xdist_group(item) -> str:

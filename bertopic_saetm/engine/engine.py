@@ -14,33 +14,23 @@ uses the same weights.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from ..cluster.rows import is_dask_collection
 from ..dictionaries import check_dictionary_inputs
 from ..merge.word_vectors import WORD_VECTOR_SOURCES
 from ..sae import SAETrainingConfig
 from ..text.embedders import embed, required_embedder
 from ..validation import check_activations, check_documents, check_embeddings, check_n_topics
 from .stages import EmissionStage, EncodingStage, MergeStage, VocabularyStage
+from .timing import stopwatch
 from .values import Encoding, FitResult, Vocabulary
 
 logger = logging.getLogger(__name__)
-
-
-@contextmanager
-def stopwatch(seconds: dict, name: str):
-    """Add the wall time of the ``with`` block to ``seconds[name]``."""
-    tick = time.perf_counter()
-    try:
-        yield
-    finally:
-        seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - tick
 
 
 @dataclass(frozen=True)
@@ -130,12 +120,21 @@ class FitEngine:
 
     def fit(self, documents, embeddings=None, counts=None, activations=None) -> FitResult:
         """Run every stage. Inputs as for :meth:`SAETopicModel.fit`; all are checked before
-        the first stage runs.
+        the first stage runs. A Dask bag of documents with a Dask array of embeddings is
+        fitted on the current Dask cluster (:mod:`bertopic_saetm.cluster`).
 
         Returns
         -------
         FitResult
         """
+        if is_dask_collection(documents) or is_dask_collection(embeddings):
+            from ..cluster.fit import fit_on_cluster
+
+            if counts is not None or activations is not None or embeddings is None:
+                raise ValueError("On a Dask cluster, fit takes documents (a dask bag of str) "
+                                 "and their embeddings (a dask array); counts= and "
+                                 "activations= are for in-process fits.")
+            return fit_on_cluster(self, documents, embeddings)[0]
         if documents is not None or counts is None:
             documents = check_documents(documents)
         n_documents = counts.shape[0] if documents is None else len(documents)

@@ -262,8 +262,31 @@ class MergeStage:
                                      sae.b_dec.detach().cpu().double().numpy())
         else:
             vectors = self.place(emission.atom_word, vocabulary.words, sae.atoms(), embedder)
-        content = ~background & (emission.atom_prior > 0)
-        counts = main_atom_counts(encoding.theta, content)
+        counts = main_atom_counts(encoding.theta, self.content(background, emission.atom_prior))
+        return self.finish(vectors, background, counts, emission.atom_prior)
+
+    @staticmethod
+    def content(background: np.ndarray, atom_prior: np.ndarray) -> np.ndarray:
+        """The atoms that can join a topic: active on the corpus and not background."""
+        return ~background & (atom_prior > 0)
+
+    def finish(self, vectors: np.ndarray, background: np.ndarray, main_counts: np.ndarray,
+               atom_prior: np.ndarray) -> Merge:
+        """Partition the placed atoms (:meth:`partition`) into the stage's ``n_topics``.
+
+        Parameters
+        ----------
+        vectors : ndarray of shape (n_atoms, dim)
+        background : ndarray of shape (n_atoms,), bool
+        main_counts : ndarray of shape (n_atoms,)
+        atom_prior : ndarray of shape (n_atoms,)
+
+        Returns
+        -------
+        Merge
+        """
+        content = self.content(background, atom_prior)
+        counts = main_counts
         n_topics = self.n_topics
         if isinstance(n_topics, int) and n_topics > content.sum() > 0:
             # The expensive stages are done: merge into every content atom rather than fail.
@@ -274,5 +297,5 @@ class MergeStage:
                 f"re-merges into any k up to {int(content.sum())}; a larger dictionary "
                 "(sae_config) gives more.", UserWarning, stacklevel=2)
             n_topics = int(content.sum())
-        partition = self.partition(vectors, counts, emission.atom_prior, background, n_topics)
+        partition = self.partition(vectors, counts, atom_prior, background, n_topics)
         return Merge(vectors, partition, background, counts)

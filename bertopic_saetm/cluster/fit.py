@@ -1,0 +1,211 @@
+"""SAE-TM fitted on a Dask cluster: every sum over documents where the documents live.
+
+``SAETopicModel.fit(bag, embeddings)`` with a Dask bag of texts and a Dask array of their
+embeddings (row chunks as long as the bag's partitions; they are rechunked to match when
+they are not) runs here, through the same stages as the in-process fit:
+
+=============  ===================================================================
+vocabulary     candidate words counted per partition, reduced, filtered on the driver
+               (:func:`~bertopic_saetm.text.vocabulary.frequent_columns`), then each
+               partition's bag-of-words counted on its worker
+SAE            trained on the driver from minibatches read out of the Dask array
+               (:class:`~bertopic_saetm.cluster.rows.DaskRows`), the in-memory batch
+               order; then every block encoded by its worker
+emission       the EM start reduced from per-block sums; each E-step on the blocks
+               where they live, tree-reduced there (the E-step kernel's statistics)
+merge          per-atom sums (mass, firing counts, reconstructions, documents headed)
+               reduced; the merge itself on the driver (atoms only)
+=============  ===================================================================
+
+The driver holds atoms x words and atoms x features arrays, never documents: the
+bag-of-words and the mixtures stay on the workers. The same ``random_state`` gives the
+model the in-process fit gives on the same data (up to the order of floating-point sums,
+~1e-13; tested to 1e-10).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import numpy as np
+
+from ..emission.em import EmissionStart, idf_from_document_frequency, run_em
+from ..emission.statistics import add_statistics, chunk_statistics
+from ..engine.timing import stopwatch
+from ..engine.values import Emission, Encoding, FitResult, Vocabulary
+from ..merge.background import background_from_sums
+from ..merge.placement import centroids_from_sums
+from ..sae import SAETrainingConfig, train_sae
+from ..text.vocabulary import MAX_FEATURES, MIN_DF, default_vectorizer, fixed_vectorizer
+from ..text.vocabulary import frequent_columns as select_columns
+from . import blocks
+from .rows import DaskRows, aligned_embeddings, default_client
+
+logger = logging.getLogger(__name__)
+
+
+def tree_reduce(client, futures, combine=blocks.add):
+    """Pairwise sum of partial results on the workers; returns the total (on the driver)."""
+    futures = list(futures)
+    while len(futures) > 1:
+        pairs = [client.submit(combine, futures[i], futures[i + 1], pure=False)
+                 for i in range(0, len(futures) - 1, 2)]
+        futures = pairs + ([futures[-1]] if len(futures) % 2 else [])
+    return futures[0].result()
+
+
+def shared(client, value):
+    """``value`` sent once to every worker (a future the tasks take as an argument)."""
+    return client.scatter(value, broadcast=True, hash=False)
+
+
+class BlockStatistics:
+    """The E-step over chunks held by the workers (the chunks are futures already there)."""
+
+    def __init__(self, client, chunks):
+        self.client, self.chunks = client, chunks
+
+    def __call__(self, BT, P0, pi):
+        client = self.client
+        params = client.scatter([BT, P0], broadcast=True, hash=False)
+        parts = client.map(chunk_statistics, self.chunks, BT=params[0], P0=params[1], pi=pi,
+                           pure=False)
+        return tree_reduce(client, parts, add_statistics)
+
+
+def fit_vocabulary(client, partitions, n_documents: int):
+    """The default vocabulary of a corpus held as partitions, and each one's counts.
+
+    Returns
+    -------
+    words : ndarray of shape (n_words,), dtype object
+    counts : list of futures of scipy.sparse.csr_matrix, one per partition
+    """
+    stats = client.map(blocks.word_statistics, partitions, pure=False)
+    document_frequency, frequency = tree_reduce(client, stats)
+    candidates = np.asarray(sorted(document_frequency), dtype=object)
+    if candidates.size == 0:
+        raise ValueError("The corpus has no vocabulary words after filtering.")
+    selected = select_columns(
+        np.asarray([document_frequency[w] for w in candidates], dtype=np.int64),
+        lambda: np.asarray([frequency[w] for w in candidates], dtype=np.float64),
+        MIN_DF, MAX_FEATURES)
+    if selected.size == 0:
+        raise ValueError("The corpus has no vocabulary words after filtering (min_df "
+                         f"{MIN_DF} over {n_documents} documents).")
+    words = candidates[selected]
+    words_future = shared(client, words)
+    return words, client.map(blocks.count_block, partitions, words=words_future, pure=False)
+
+
+def fit_on_cluster(engine, documents, embeddings, client=None) -> tuple[FitResult, list]:
+    """Run every stage of ``engine`` on a Dask cluster.
+
+    Parameters
+    ----------
+    engine : FitEngine
+    documents : dask.bag.Bag of str
+    embeddings : dask.array.Array of shape (n_documents, n_features)
+    client : dask.distributed.Client, optional
+        Defaults to the current client.
+
+    Returns
+    -------
+    result : FitResult
+        Its ``vocabulary.counts`` and ``encoding.theta`` are None: they stay on the workers.
+    encoded : list of futures
+        Every block's (activations, mixtures), for ``fit_transform``.
+    """
+    client = default_client(client)
+    if engine.vocabulary.vectorizer is not None:
+        raise ValueError("A corpus on a Dask cluster is counted with the default vectorizer "
+                         "(vectorizer=None): a custom vectorizer cannot be fitted per "
+                         "partition.")
+    if engine.encoding.sae is not None:
+        sae = engine.encoding.pretrained()
+    else:
+        sae = None
+    seconds: dict = {}
+    started = time.perf_counter()
+    partitions = client.compute(documents.to_delayed())  # futures of lists of str
+    lengths = client.gather(client.map(len, partitions, pure=False))
+    n_documents = int(sum(lengths))
+    embeddings = aligned_embeddings(embeddings, lengths)
+    engine.check_dictionary_size(sae, n_documents, embeddings.shape[1])
+    if sae is not None:
+        engine.check_embeddings(embeddings[:1].compute(), 1, sae)
+
+    with stopwatch(seconds, "vocabulary"):
+        words, counts = fit_vocabulary(client, partitions, n_documents)
+    vocabulary = Vocabulary(fixed_vectorizer(default_vectorizer(), words), words, None)
+
+    with stopwatch(seconds, "sae"):
+        report = None
+        if sae is None:
+            stage = engine.encoding
+            config = stage.config if stage.config is not None else SAETrainingConfig()
+            sae, training = train_sae(DaskRows(embeddings), config, stage.random_state,
+                                      stage.verbose)
+            report = training.to_dict()
+        sae = sae.cpu().eval()
+        sae_future = shared(client, sae)
+        rows = client.compute(embeddings.to_delayed().ravel().tolist())
+        encoded = client.map(blocks.encode_block, rows, sae=sae_future, pure=False)
+        decoder = sae.W_dec.detach().double().numpy()
+        mass, fires, reconstruction = tree_reduce(
+            client, client.map(blocks.mixture_sums, encoded, decoder=shared(client, decoder),
+                               pure=False))
+
+    with stopwatch(seconds, "word_emission"):
+        emission = _emission(client, engine.emission, counts, encoded, mass, fires,
+                             n_documents, lengths)
+
+    with stopwatch(seconds, "merge"):
+        merge_stage = engine.merge
+        background = background_from_sums(mass, emission.atom_selectivity,
+                                          merge_stage.background_share)
+        if merge_stage.atom_space == "centroids":
+            vectors = centroids_from_sums(mass, reconstruction,
+                                          sae.b_dec.detach().double().numpy())
+        else:
+            vectors = merge_stage.place(emission.atom_word, words, sae.atoms(),
+                                        merge_stage.embedder())
+        content = merge_stage.content(background, emission.atom_prior)
+        main = tree_reduce(client, client.map(blocks.main_counts, encoded,
+                                              content=shared(client, content), pure=False))
+        merge = merge_stage.finish(vectors, background, main, emission.atom_prior)
+    seconds["total"] = time.perf_counter() - started
+    logger.info("SAE-TM fitted on the cluster in %.1fs: %s", seconds["total"], ", ".join(
+        f"{k} {v:.1f}s" for k, v in seconds.items() if k != "total"))
+    encoding = Encoding(sae, report, None, None)
+    return FitResult(vocabulary, encoding, emission, merge, seconds, None), encoded
+
+
+def _emission(client, stage, counts, encoded, mass, fires, n_documents, lengths) -> Emission:
+    # The EM start from reduced sums, then EM with the E-step on the workers.
+    df = tree_reduce(client, client.map(blocks.document_frequency, counts, pure=False))
+    idf = idf_from_document_frequency(df, n_documents)
+    weighted = client.map(blocks.weighted_counts, counts, encoded, idf=shared(client, idf),
+                          background_weight=stage.background_weight, pure=False)
+    fitted = np.flatnonzero(fires > 0)
+    fitted_future = shared(client, fitted)
+    word_mass, atom_word_mass = tree_reduce(
+        client, client.map(blocks.emission_sums, weighted, encoded, fitted=fitted_future,
+                           pure=False))
+    start = EmissionStart.from_sums(idf, word_mass, float(word_mass.sum()), fitted,
+                                    atom_word_mass, mass.size)
+    chunks = client.map(blocks.emission_chunk, weighted, encoded, fitted=fitted_future,
+                        pure=False)
+    result = run_em(start, BlockStatistics(client, chunks), stage.background_weight,
+                    max_iter=stage.max_iter, tol=stage.tol, verbose=stage.verbose)
+    offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+    inactive = client.gather(client.map(blocks.inactive_rows, encoded, pure=False))
+    return Emission(
+        atom_word=result.atom_word, background=result.background, idf=result.idf,
+        log_likelihood=result.log_likelihood, n_iter=result.n_iter,
+        atom_prior=mass / n_documents,
+        atom_selectivity=np.divide(mass, fires, out=np.zeros_like(mass), where=fires > 0),
+        inactive_documents=np.concatenate([rows + offset for rows, offset
+                                           in zip(inactive, offsets, strict=True)]),
+    )

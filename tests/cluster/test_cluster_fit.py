@@ -1,0 +1,98 @@
+"""SAETopicModel on a Dask cluster gives the in-process model (a 2-worker LocalCluster)."""
+
+import numpy as np
+import pytest
+
+from bertopic_saetm import SAETopicModel
+from bertopic_saetm.cluster import DaskRows
+
+from ..helpers import FAST_SAE
+
+dask = pytest.importorskip("dask")
+distributed = pytest.importorskip("distributed")
+import dask.array as da  # noqa: E402
+import dask.bag as db  # noqa: E402
+
+N_DOCUMENTS = 10_000
+
+
+@pytest.fixture(scope="module")
+def data():
+    from bertopic_saetm.datasets import load_python_docs
+
+    corpus = load_python_docs()
+    reps = -(-N_DOCUMENTS // len(corpus.texts))
+    rng = np.random.default_rng(0)
+    texts = (list(corpus.texts) * reps)[:N_DOCUMENTS]
+    X = np.tile(np.asarray(corpus.embeddings, np.float32), (reps, 1))[:N_DOCUMENTS]
+    # Copies of a document differ a little, so that the corpus is not 7 copies of one.
+    X = X + 0.01 * rng.standard_normal(X.shape).astype(np.float32)
+    return texts, X
+
+
+@pytest.fixture(scope="module")
+def client():
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def fits(data, client):
+    texts, X = data
+    params = dict(n_topics=12, sae_config=FAST_SAE, random_state=0)
+    local = SAETopicModel(**params).fit(texts, X)
+    bag = db.from_sequence(texts, npartitions=4)
+    remote = SAETopicModel(**params).fit(bag, da.from_array(X, chunks=(3000, -1)))
+    return local, remote
+
+
+def test_the_cluster_fit_is_the_in_process_fit(fits):
+    local, remote = fits
+    np.testing.assert_array_equal(remote.vocabulary_, local.vocabulary_)
+    for name in ("atoms_", "atom_word_", "background_", "idf_", "atom_prior_",
+                 "atom_selectivity_", "atom_topic_vectors_", "atom_main_documents_",
+                 "topic_word_", "topic_prior_"):
+        np.testing.assert_allclose(getattr(remote, name), getattr(local, name), rtol=0,
+                                   atol=1e-10, err_msg=name)
+    np.testing.assert_array_equal(remote.atom_to_topic_, local.atom_to_topic_)
+    np.testing.assert_array_equal(remote.background_atoms_, local.background_atoms_)
+    np.testing.assert_array_equal(remote.inactive_documents_, local.inactive_documents_)
+    assert remote.emission_n_iter_ == local.emission_n_iter_
+    assert [[w for w, _ in t] for t in remote.get_topics(10)] == \
+        [[w for w, _ in t] for t in local.get_topics(10)]
+    assert set(remote.fit_seconds_) >= {"vocabulary", "sae", "word_emission", "merge"}
+
+
+def test_transform_and_predict_run_per_block_and_match(fits, data):
+    local, remote = fits
+    X = data[1]
+    blocks = da.from_array(X, chunks=(2500, -1))
+    theta = remote.transform(embeddings=blocks)
+    labels = remote.predict(embeddings=blocks)
+    assert isinstance(theta, da.Array) and theta.chunks[0] == blocks.chunks[0]
+    np.testing.assert_allclose(theta.compute(), local.transform(embeddings=X), rtol=0,
+                               atol=1e-10)
+    np.testing.assert_array_equal(labels.compute(), local.predict(embeddings=X))
+
+
+def test_rows_of_a_dask_array_come_in_the_order_asked():
+    X = np.arange(40, dtype=np.float32).reshape(10, 4)
+    rows = DaskRows(da.from_array(X, chunks=(3, -1)))
+    assert rows.shape == (10, 4) and len(rows) == 10
+    np.testing.assert_array_equal(rows.read_rows(np.array([7, 2, 9, 2])), X[[7, 2, 9, 2]])
+    np.testing.assert_array_equal(rows[2:5], X[2:5])
+
+
+def test_bad_cluster_inputs_are_named(data, client):
+    texts, X = data
+    bag = db.from_sequence(texts[:100], npartitions=2)
+    with pytest.raises(ValueError, match="embeddings has 99 rows but the documents are 100"):
+        SAETopicModel(sae_config=FAST_SAE).fit(bag, da.from_array(X[:99], chunks=50))
+    with pytest.raises(ValueError, match="default vectorizer"):
+        from sklearn.feature_extraction.text import CountVectorizer
+
+        SAETopicModel(vectorizer=CountVectorizer()).fit(bag, da.from_array(X[:100]))
+    with pytest.raises(ValueError, match="counts= and activations="):
+        SAETopicModel().fit(bag, None)
