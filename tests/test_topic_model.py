@@ -81,7 +81,7 @@ def test_transform_rows_are_content_shares_and_predict_a_topic_of_the_row(fitted
     has_content = sums > 0
     np.testing.assert_array_equal(main, fitted.main_topics_of(atoms))
     # The main topic is always one the document's mixture holds (not just the argmax:
-    # see test_topic_assignment.py), and -1 exactly where it holds none.
+    # see tests/merge/test_assignment.py), and -1 exactly where it holds none.
     assert (theta[has_content, main[has_content]] > 0).all()
     assert (main[~has_content] == -1).all()
     assert (main != theta.argmax(axis=1))[has_content].any()
