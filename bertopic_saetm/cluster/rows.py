@@ -49,40 +49,57 @@ def aligned_embeddings(embeddings, lengths):
 class DaskRows:
     """Rows of a 2-D Dask array as SAE training reads them, one request at a time.
 
-    Slices and sorted row indices return ndarrays (float32); :meth:`read_rows` returns
-    rows in the order asked, as minibatches are taken from an in-memory array, so that
-    training from it gives the in-memory fit. Nothing is kept between requests.
+    Slices and row indices return ndarrays (float32); :meth:`read_rows` returns rows in
+    the order asked, as minibatches are taken from an in-memory array, so that training
+    from it gives the in-memory fit.
 
-    Each request is a small graph (a few rows of a few chunks); sending it to a cluster's
-    scheduler costs more than reading it, so rows are read on the driver with Dask's
-    synchronous scheduler: the array must be readable from the driver (memory-mapped
-    ``.npy`` shards, files on storage the driver sees, or an in-memory array). An array
-    whose chunks only the workers hold (``persist``) is read through the cluster
-    (``scheduler=None``).
+    Every request reads the rows it needs out of the chunks that hold them, and a chunk is
+    computed (with ``scheduler``, on the driver) once when it costs no memory to keep: a
+    memory map (``np.load(path, mmap_mode="r")`` per shard, the recommended input for large
+    corpora) or a view of an array already in memory. Other chunks are computed for each
+    request that needs them and dropped, so memory stays at one batch's chunks.
 
     Parameters
     ----------
     array : dask.array.Array of shape (n_rows, n_features)
     scheduler : str or None, default="sync"
-        Dask scheduler of every read.
+        Dask scheduler of every chunk read: the chunks must be readable from the driver
+        (shards on storage it sees, or an in-memory array); None uses the current one (for
+        chunks only the workers hold).
     """
 
     def __init__(self, array, scheduler: str | None = "sync"):
-        self.array, self.scheduler = array, scheduler
+        self.array = array.rechunk({1: -1})
+        self.scheduler = scheduler
         self.shape = tuple(int(n) for n in array.shape)
         self.ndim = 2
         self.dtype = np.dtype(np.float32)
+        self._blocks = self.array.to_delayed().ravel()
+        self._starts = np.concatenate([[0], np.cumsum(self.array.chunks[0])])
+        self._kept: dict[int, np.ndarray] = {}
 
     def __len__(self) -> int:
         return self.shape[0]
 
+    def _chunk(self, i: int) -> np.ndarray:
+        if i in self._kept:
+            return self._kept[i]
+        block = self._blocks[i].compute(scheduler=self.scheduler)
+        if isinstance(block, np.memmap) or getattr(block, "base", None) is not None:
+            self._kept[i] = block  # a memory map or a view: keeping it costs nothing
+        return block
+
     def __getitem__(self, key) -> np.ndarray:
-        return np.asarray(self.array[key].compute(scheduler=self.scheduler), dtype=np.float32)
+        rows = np.arange(self.shape[0])[key]
+        if rows.ndim == 0:
+            rows = rows[None]
+        out = np.empty((rows.size, self.shape[1]), dtype=np.float32)
+        chunk_of = np.searchsorted(self._starts, rows, side="right") - 1
+        for i in np.unique(chunk_of):
+            where = chunk_of == i
+            out[where] = self._chunk(int(i))[rows[where] - self._starts[i]]
+        return out
 
     def read_rows(self, indices: np.ndarray) -> np.ndarray:
         """Rows ``indices`` in that order, ndarray of shape (len(indices), n_features)."""
-        indices = np.asarray(indices)
-        order = np.argsort(indices, kind="stable")
-        rows = np.empty((indices.size, self.shape[1]), dtype=np.float32)
-        rows[order] = self[indices[order]]
-        return rows
+        return self[np.asarray(indices)]

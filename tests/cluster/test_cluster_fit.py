@@ -77,12 +77,23 @@ def test_transform_and_predict_run_per_block_and_match(fits, data):
     np.testing.assert_array_equal(labels.compute(), local.predict(embeddings=X))
 
 
-def test_rows_of_a_dask_array_come_in_the_order_asked():
+def test_rows_of_a_dask_array_come_in_the_order_asked(tmp_path):
     X = np.arange(40, dtype=np.float32).reshape(10, 4)
     rows = DaskRows(da.from_array(X, chunks=(3, -1)))
     assert rows.shape == (10, 4) and len(rows) == 10
     np.testing.assert_array_equal(rows.read_rows(np.array([7, 2, 9, 2])), X[[7, 2, 9, 2]])
     np.testing.assert_array_equal(rows[2:5], X[2:5])
+    np.testing.assert_array_equal(rows[np.array([0, 9])], X[[0, 9]])
+    # Memory-mapped shards are opened once and read row by row, never loaded whole.
+    np.save(tmp_path / "a.npy", X[:6])
+    np.save(tmp_path / "b.npy", X[6:])
+    shards = da.concatenate([da.from_delayed(dask.delayed(np.load)(str(tmp_path / f),
+                                                                   mmap_mode="r"),
+                                             shape=(n, 4), dtype=np.float32)
+                             for f, n in (("a.npy", 6), ("b.npy", 4))])
+    mapped = DaskRows(shards)
+    np.testing.assert_array_equal(mapped.read_rows(np.array([8, 1, 5])), X[[8, 1, 5]])
+    assert all(isinstance(chunk, np.memmap) for chunk in mapped._kept.values())
 
 
 def test_bad_cluster_inputs_are_named(data, client):
