@@ -23,7 +23,7 @@ from .topic_model import SAETopicModel
 
 deprecated_paths.register()
 
-__version__ = "0.1.0"
+__version__ = "0.2.0.dev0"
 
 __all__ = [
     "SAETopicModel",
