@@ -22,6 +22,11 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# A script run as ``python benchmarks/x.py`` has benchmarks/ first on sys.path, so
+# ``bertopic_saetm`` would come from wherever it is installed: measure this checkout (the one
+# the stamp's commit names). Spawned fit processes inherit sys.path.
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 RESULTS = ROOT / "benchmarks" / "results"
 VERSIONED = ("bertopic-saetm", "bertopic", "turftopic", "torch", "scikit-learn", "numpy",
              "umap-learn", "hdbscan", "gensim")
@@ -47,6 +52,15 @@ def _version(name: str) -> str | None:
         return None
 
 
+def _package_path() -> str | None:
+    import importlib.util
+
+    spec = importlib.util.find_spec("bertopic_saetm")
+    path = Path(spec.origin).parent if spec and spec.origin else None
+    return None if path is None else (str(path.relative_to(ROOT)) if path.is_relative_to(ROOT)
+                                      else str(path))
+
+
 def stamp() -> dict:
     """Commit, dirty flag, date, machine and command of this run."""
     return {"commit": _git("rev-parse", "HEAD") or None,
@@ -55,6 +69,7 @@ def stamp() -> dict:
             "machine": {"cpu_count": os.cpu_count(), "loadavg_start": list(os.getloadavg()),
                         "platform": platform.platform(), "python": platform.python_version()},
             "command": " ".join(["python", *sys.argv]),
+            "package_path": _package_path(),
             "versions": {name: _version(name) for name in VERSIONED}}
 
 

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from common import ROOT  # also puts this checkout's package first on sys.path
 
 # ../shared/data relative to the repository root.
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+DEFAULT_DATA = ROOT.parent / "shared" / "data"
 SIMPLEWIKI_SIZE = 20_000
 NAMED = ("20ng", "bundled", "simplewiki")
 # The K values each corpus is scored at unless --k is given.
