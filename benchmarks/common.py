@@ -21,6 +21,8 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[1]
 # A script run as ``python benchmarks/x.py`` has benchmarks/ first on sys.path, so
 # ``bertopic_saetm`` would come from wherever it is installed: measure this checkout (the one
@@ -143,3 +145,19 @@ def stop_joblib_workers() -> None:
     from joblib.externals.loky import get_reusable_executor
 
     get_reusable_executor().shutdown(wait=True)
+
+
+def model_scores(model, embeddings, labels, reference, cv: bool = False) -> dict:
+    """NPMI (and C_V), TD@25, purity and topic shares of a fitted SAETopicModel at its
+    current number of topics, with ``bertopic_saetm.evaluation`` (top 25 words; a document's
+    topic is its main topic, ``predict``; purity None without labels)."""
+    from bertopic_saetm.evaluation import coherence, purity, topic_diversity, topic_shares
+
+    topics = [[w for w, _ in words] for words in model.get_topics(25)]
+    main = model.predict(embeddings=embeddings)
+    out = {"npmi": float(np.nanmean(coherence(topics, reference))),
+           "td25": topic_diversity(topics, 25),
+           "purity": None if labels is None else purity(main, labels), **topic_shares(main)}
+    if cv:
+        out["c_v"] = float(np.nanmean(coherence(topics, reference, "c_v")))
+    return out

@@ -108,6 +108,10 @@ def add_corpus_arguments(parser: argparse.ArgumentParser, many: bool = False) ->
         f"{n} {','.join(map(str, ks))}" for n, ks in DEFAULT_KS.items()) + ")")
 
 
-def corpus_ks(name: str, k: str | None) -> list[int]:
-    """``--k`` if given, else the corpus' default K values (20,50,100,200 for others)."""
-    return [int(v) for v in k.split(",")] if k else list(DEFAULT_KS.get(name, DEFAULT_KS["20ng"]))
+def corpus_ks(name: str, k: str | None, defaults: dict | None = None) -> list[int]:
+    """``--k`` if given, else the corpus' default K values (``defaults`` first, then
+    ``DEFAULT_KS``; 20,50,100,200 for a corpus named in neither)."""
+    if k:
+        return [int(v) for v in k.split(",")]
+    table = {**DEFAULT_KS, **(defaults or {})}
+    return list(table.get(name, DEFAULT_KS["20ng"]))
