@@ -272,6 +272,7 @@ def main() -> None:
 
     corpus = load_corpus(args.corpus, args.data, args.sample)
     docs, labels, embeddings = corpus.docs, corpus.labels, corpus.embeddings
+    result.head["params"]["n_documents"] = len(docs)
     vocabulary = default_vectorizer().fit(docs).get_feature_names_out()
     reference = ReferenceCorpus.from_documents(docs, vocabulary, default_vectorizer())
     print(f"{len(docs)} documents, embeddings {embeddings.shape}, vocabulary {len(vocabulary)}; "

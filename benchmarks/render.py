@@ -86,7 +86,9 @@ def peers_table(result: dict) -> str:
     columns = [c for c in COLUMNS if (labelled or c[1] != "purity")
                and (with_cv or c[1] != "c_v")]
     header = ["model", "seeds", *(c[0] for c in columns), "fit s"]
-    lines = [f"**{CORPUS_NAMES.get(result['corpus'], result['corpus'])}**, values at "
+    size = result["params"].get("n_documents")
+    lines = [f"**{CORPUS_NAMES.get(result['corpus'], result['corpus'])}**"
+             + (f" ({size:,} documents)" if size else "") + ", values at "
              f"K = {' / '.join(map(str, ks))}, mean over seeds:", "",
              "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     failures = []
