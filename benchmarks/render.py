@@ -94,8 +94,13 @@ def peers_table(result: dict) -> str:
     failures = []
     for model in models:
         mine = [r for r in rows if r["model"] == model]
-        seeds = sorted({r["seed"] for r in mine})
-        cells = [MODEL_NAMES.get(model, model), ", ".join(map(str, seeds))]
+        per_k = [sorted({r["seed"] for r in mine if r["k"] == k})
+                 for k in ks]
+        # the seeds tried (failed fits included), or how many at each K where a run stopped
+        # part-way
+        seeds = (", ".join(map(str, per_k[0])) if all(s == per_k[0] for s in per_k)
+                 else " / ".join(str(len(s)) for s in per_k))
+        cells = [MODEL_NAMES.get(model, model), seeds]
         for _, key, digits, scale in columns:
             cells.append(" / ".join(
                 _fmt(_mean([r for r in mine if r["k"] == k and "error" not in r], key), digits,

@@ -95,6 +95,13 @@ def test_peers_table_of_a_synthetic_result():
                                 "0123456, 2026-12-04; 2 cores, load average 3.2 at the start")
 
 
+def test_seed_counts_per_k_when_a_run_stopped_part_way():
+    result = copy.deepcopy(SYNTHETIC)
+    result["rows"] = [r for r in result["rows"] if not (r["model"] == "saetm" and r["seed"] == 1
+                                                        and r["k"] == 50)]
+    assert render.peers_table(result).split("\n")[4].startswith("| SAE-TM, defaults | 2 / 1 |")
+
+
 def test_unlabelled_corpus_has_no_purity_column():
     result = copy.deepcopy(SYNTHETIC)
     result["corpus"] = "simplewiki"
