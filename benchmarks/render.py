@@ -82,7 +82,8 @@ def peers_table(result: dict) -> str:
     ks = sorted({r["k"] for r in rows})
     models = list(dict.fromkeys(r["model"] for r in rows))
     labelled = any(r.get("purity") is not None for r in rows)
-    with_cv = any(r.get("c_v") is not None for r in rows)
+    # C_V only where every scored row has it (a --resume run with --no-cv adds rows without)
+    with_cv = all(r.get("c_v") is not None for r in rows if "error" not in r)
     columns = [c for c in COLUMNS if (labelled or c[1] != "purity")
                and (with_cv or c[1] != "c_v")]
     header = ["model", "seeds", *(c[0] for c in columns), "fit s"]
