@@ -110,8 +110,8 @@ def peers_table(result: dict) -> str:
         retopic = [r["fit_s"] for r in fitted if r.get("retopic")]
         if retopic:  # fitted once at the first K, re-topicked to the others
             first = _mean([r for r in fitted if not r.get("retopic")], "fit_s")
-            cells.append(f"{_fmt(first, 1, 1)} (re-topic {min(retopic):.1f}-"
-                         f"{max(retopic):.1f})")
+            cells.append(f"{_fmt(first, 1, 1)} (re-topic {min(retopic):.2f}-"
+                         f"{max(retopic):.2f})")
         else:
             cells.append(" / ".join(_fmt(_mean([r for r in fitted if r["k"] == k], "fit_s"), 1, 1)
                                     for k in ks))

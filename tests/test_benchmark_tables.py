@@ -84,7 +84,7 @@ def test_peers_table_of_a_synthetic_result():
     assert lines[2] == "| model | seeds | NPMI | TD@25 | purity | largest % | -1 % | fit s |"
     # means over seeds 0 and 1; re-topic times as a range after the first fit
     assert lines[4] == ("| SAE-TM, defaults | 0, 1 | .150 / .150 | .80 / .80 | .50 / .50 | "
-                        "10.0 / 10.0 | 0.0 / 0.0 | 30.0 (re-topic 0.2-0.5) |")
+                        "10.0 / 10.0 | 0.0 / 0.0 | 30.0 (re-topic 0.25-0.50) |")
     # a failed fit is a "-" cell and a line with its error
     assert lines[5] == ("| turftopic KeyNMF | 0 | -.050 / - | .80 / - | .50 / - | 10.0 / - | "
                         "12.5 / - | 30.0 / - |")
