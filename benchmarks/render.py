@@ -30,7 +30,7 @@ MODEL_NAMES = {"saetm": "SAE-TM, defaults", "saetm_bertopic": "SAE-TM in BERTopi
                "bertopic_kmeans": "BERTopic, UMAP + k-means(K)", "lda": "LDA, scikit-learn",
                "keynmf": "turftopic KeyNMF", "s3": "turftopic S3", "fastopic": "FASTopic"}
 CORPUS_NAMES = {"20ng": "20 Newsgroups", "bundled": "Bundled corpus (Python docstrings)",
-                "simplewiki": "Simple English Wikipedia leads (a fixed 20,000, seed 0; "
+                "simplewiki": "Simple English Wikipedia leads (a fixed random subset, seed 0; "
                               "no labels, so no purity)"}
 FIT_NAMES = {"bertopic": "BERTopic default", "saetm": "SAE-TM",
              "saetm-bertopic": "SAE-TM through BERTopic",
