@@ -48,19 +48,19 @@ def load_results(folder: Path = RESULTS) -> list[dict]:
 
 
 def _stamp_line(result: dict) -> str:
-    stamp = result["stamp"]
-    machine = stamp["machine"]
-    load = machine.get("loadavg_start", [None])[0]
-    commit = (stamp["commit"] or "unknown")[:7] + (" (dirty tree)" if stamp["dirty"] else "")
-    runs = [*result.get("earlier_stamps", []), stamp]
-    dates = sorted({s["date"][:10] for s in runs})
-    loads = [s["machine"].get("loadavg_start", [None])[0] for s in runs]
-    load_text = " / ".join(f"{v:.1f}" for v in loads if v is not None) if len(runs) > 1 else \
-        f"{load:.1f}"
-    commands = "; ".join(f"`{s['command']}`" for s in runs)
-    return (f"Written by {commands} (`benchmarks/results/{result['file']}`, commit {commit}, "
-            f"{', '.join(dates)}; {machine['cpu_count']} cores, load average {load_text} at the "
-            "start: a busy machine, so times are indicative).")
+    """Which runs wrote the file: command, commit, date and load of each (``--resume`` adds
+    runs), and the machine's cores."""
+    runs = [*result.get("earlier_stamps", []), result["stamp"]]
+
+    def one(stamp):
+        commit = (stamp["commit"] or "unknown")[:7] + (", dirty tree" if stamp["dirty"] else "")
+        load = stamp["machine"]["loadavg_start"][0]
+        return (f"`{stamp['command']}` (commit {commit}, {stamp['date'][:10]}, load average "
+                f"{load:.1f} at the start)")
+
+    return (f"Written to `benchmarks/results/{result['file']}` by " + "; then by ".join(
+        one(s) for s in runs) + f"; {runs[-1]['machine']['cpu_count']} cores shared with "
+            "other work, so times are indicative.")
 
 
 def _fmt(value: float | None, digits: int, scale: float) -> str:

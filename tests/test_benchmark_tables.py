@@ -90,9 +90,10 @@ def test_peers_table_of_a_synthetic_result():
                         "12.5 / - | 30.0 / - |")
     assert ("- turftopic KeyNMF at K = 50 (seeds 0) gave no topics: "
             "`ValueError: too few documents`") in lines
-    assert lines[-1].startswith("Written by `python benchmarks/compare_peers.py --corpus 20ng "
-                                "--k 20,50` (`benchmarks/results/synthetic.json`, commit "
-                                "0123456, 2026-12-04; 2 cores, load average 3.2 at the start")
+    assert lines[-1] == ("Written to `benchmarks/results/synthetic.json` by `python "
+                         "benchmarks/compare_peers.py --corpus 20ng --k 20,50` (commit 0123456, "
+                         "2026-12-04, load average 3.2 at the start); 2 cores shared with other "
+                         "work, so times are indicative.")
 
 
 def test_seed_counts_per_k_when_a_run_stopped_part_way():
