@@ -125,6 +125,12 @@ def peers_table(result: dict) -> str:
     lines.append("")
     if failures:
         lines += ["A \"-\" is a fit that failed:", "", *failures, ""]
+    asked = set(result["params"].get("seeds") or [])
+    missing = sorted(asked - {r["seed"] for r in rows})
+    if missing:  # the last run asked for more seeds than it finished
+        lines += [f"The last run was stopped before seed{'s' if len(missing) > 1 else ''} "
+                  f"{', '.join(map(str, missing))} (time budget); the table has the seeds "
+                  "it finished.", ""]
     lines.append("SAE-TM is fitted once per seed at the first K and re-topicked to the others "
                  "(its fit s is the first fit, then the range of re-topic times); every other "
                  "model is fitted at each K. Each fit runs in a fresh process.")

@@ -103,6 +103,13 @@ def test_seed_counts_per_k_when_a_run_stopped_part_way():
     assert render.peers_table(result).split("\n")[4].startswith("| SAE-TM, defaults | 2 / 1 |")
 
 
+def test_a_stopped_run_says_which_seeds_it_did_not_finish():
+    result = copy.deepcopy(SYNTHETIC)
+    result["params"]["seeds"] = [0, 1, 2]
+    assert ("The last run was stopped before seed 2 (time budget); the table has the seeds it "
+            "finished.") in render.peers_table(result).split("\n")
+
+
 def test_unlabelled_corpus_has_no_purity_column():
     result = copy.deepcopy(SYNTHETIC)
     result["corpus"] = "simplewiki"
