@@ -1,9 +1,10 @@
 """SAE-TM against the topic models users would pick instead, on the same embeddings,
 vocabulary and metric code, in one run.
 
-    python benchmarks/compare_peers.py [--models saetm,bertopic,...] [--k 20,50,100,200]
-                                       [--seeds 0,1,2] [--no-cv] [-o results/compare_peers]
-                                       [--sae-config '{"kmeans_init": 0.5}']
+    python benchmarks/compare_peers.py [--corpus 20ng|bundled|simplewiki|FILE.jsonl]
+        [--data ../shared/data] [--models saetm,bertopic,...] [--k 20,50,100,200]
+        [--seeds 0,1,2] [--no-cv] [-o benchmarks/results/compare_peers_20ng.json]
+        [--sae-config '{"kmeans_init": 0.5}'] [--resume]
 
 Every fit runs in a fresh process (SAE-TM: the fit and its re-topics). ``peak_mb`` is the
 growth of that process's resident memory during the timed fit, sampled every 20 ms, on top
@@ -11,12 +12,16 @@ of the loaded corpus. BERTopic's UMAP is run once on 5,000 documents before its 
 that numba compilation is not counted (SAE-TM's kernels are cached on disk). ``--resume``
 keeps earlier rows, so seeds or K values can be added run by run.
 
-Corpus: 20 Newsgroups with its precomputed all-MiniLM-L6-v2 embeddings (../shared/data),
-``--corpus bundled`` (the bundled Python docstrings, labels = their library area), or
-``--corpus FILE.jsonl`` (a "text" field per line; embedded with the bundled MiniLM, labels
-from a "label" field when present). ``--sample N`` keeps a random N documents of 20
-Newsgroups or the bundled corpus. Every model gets the same embedding array; fit times
-exclude embedding. Writes ``results.json``, ``table.md`` and ``quality_vs_k.png``.
+Corpus (``benchmarks/corpora.py``): 20 Newsgroups with its precomputed all-MiniLM-L6-v2
+embeddings (``--data``, default ../shared/data), ``--corpus bundled`` (the bundled Python
+docstrings, labels = their library area), ``--corpus simplewiki`` (20,000 Simple English
+Wikipedia leads, no labels: no purity), or ``--corpus FILE.jsonl`` (a "text" field per line;
+embedded with the bundled MiniLM, labels from a "label" field when present). ``--sample N``
+keeps a random N documents. Every model gets the same embedding array; fit times exclude
+embedding. Writes one stamped result file (``benchmarks/common.py``;
+default ``benchmarks/results/compare_peers_<corpus>.json``); ``python benchmarks/render.py``
+turns the committed ones into the docs' tables and plots. A fit that fails is kept as a row
+with its ``error`` text (a missing cell in the tables).
 
 Needs ``pip install torch==2.13.0 -e ".[benchmark]"`` (matplotlib, turftopic); FASTopic is
 optional (``pip install torch==2.13.0 fastopic``, then uninstall the torchvision it brings:
@@ -37,20 +42,15 @@ fastopic (if installed; slow on CPU).
 from __future__ import annotations
 
 import argparse
-import datetime
-import gzip
-import itertools
 import json
 import logging
-import multiprocessing
-import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
+import traceback
 from pathlib import Path
 
 import numpy as np
-import psutil
-from dictionary_size import sample
+from common import RESULTS, PeakMemory, Result, in_fresh_process, parse_ints, stop_joblib_workers
+from corpora import DEFAULT_DATA, NAMED, add_corpus_arguments, corpus_ks, load_corpus
 
 from bertopic_saetm import SAETopicModel
 from bertopic_saetm.evaluation import (
@@ -63,56 +63,8 @@ from bertopic_saetm.evaluation import (
 from bertopic_saetm.sae import SAETrainingConfig
 from bertopic_saetm.text.vocabulary import default_vectorizer
 
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 ALL_MODELS = ("saetm", "saetm_bertopic", "bertopic", "bertopic_kmeans", "lda", "keynmf", "s3",
               "fastopic")
-
-
-class PeakMemory:
-    """Peak resident memory above the starting point, sampled every 20 ms."""
-
-    def __enter__(self):
-        self.process = psutil.Process()
-        self.start = self.peak = self.process.memory_info().rss
-        self.running = True
-        self.thread = threading.Thread(target=self._sample, daemon=True)
-        self.thread.start()
-        return self
-
-    def _sample(self):
-        while self.running:
-            self.peak = max(self.peak, self.process.memory_info().rss)
-            time.sleep(0.02)
-
-    def __exit__(self, *exc):
-        self.running = False
-        self.thread.join()
-        self.mb = (self.peak - self.start) / 2**20
-
-
-def load_corpus(args):
-    if args.corpus is not None and str(args.corpus) == "bundled":
-        from bertopic_saetm.datasets import load_python_docs
-
-        corpus = load_python_docs()
-        return sample(list(corpus.texts), np.asarray(corpus.labels),
-                      np.asarray(corpus.embeddings), getattr(args, "sample", None))
-    if args.corpus is None:
-        with gzip.open(args.data / "20ng.jsonl.gz", "rt") as f:
-            records = [json.loads(line) for line in f]
-        embeddings = np.load(args.data / "20ng.minilm.f16.npy").astype(np.float32)
-    else:
-        with open(args.corpus) as f:
-            records = [json.loads(line) for line in f if line.strip()]
-        cached = getattr(args, "embeddings", None)
-        if cached is not None:  # a fit process reads what the main process embedded
-            embeddings = np.load(cached)
-        else:
-            from bertopic_saetm.text.embedders import embed, load_default_embedder
-
-            embeddings = embed(load_default_embedder(), [r["text"] for r in records])
-    labels = np.asarray([r["label"] for r in records]) if "label" in records[0] else None
-    return sample([r["text"] for r in records], labels, embeddings, getattr(args, "sample", None))
 
 
 def _words_from_components(components, vocabulary, top_n=25):
@@ -240,215 +192,137 @@ def _warm_up(name, embeddings, seed) -> None:
              n_epochs=20).fit(embeddings[:5000])
 
 
-def fit_job(corpus_args, name, ks, seed, sae_config=None) -> list[dict]:
+def _fit_row(k, model, assignments, seconds, memory, retopic) -> dict:
+    return {"k": k, "topics": topic_words(model, 25), "assignments": assignments,
+            "fit_s": seconds, "peak_mb": memory, "retopic": retopic}
+
+
+def fit_job(corpus: dict, name, ks, seed, sae_config=None) -> list[dict]:
     """Fit one model (every K for SAE-TM, one K for a peer) in this fresh process.
 
     Returns, per K: top-25 words, main topic per document, fit seconds and peak memory
-    (growth of resident memory during the timed fit, after the corpus is loaded).
+    (growth of resident memory during the timed fit, after the corpus is loaded), or the
+    ``error`` text of a fit or re-topic that failed.
     """
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
-    docs, _, embeddings = load_corpus(corpus_args)
+    data = load_corpus(**corpus)
+    docs, embeddings = data.docs, data.embeddings
     _warm_up(name, embeddings, seed)
     if name.startswith("saetm"):
         runs = run_saetm(docs, embeddings, ks, seed, name == "saetm_bertopic", sae_config)
-        with PeakMemory() as memory:  # the fit happens at the first K
-            first = next(runs)
-        return [{"k": k, "topics": topic_words(model, 25), "assignments": assignments,
-                 "fit_s": seconds, "peak_mb": None if retopic else memory.mb,
-                 "retopic": retopic}
-                for k, model, assignments, seconds, retopic in itertools.chain([first], runs)]
+        out = []
+        try:
+            with PeakMemory() as memory:  # the fit happens at the first K
+                k, model, assignments, seconds, retopic = next(runs)
+            out.append(_fit_row(k, model, assignments, seconds, memory.mb, retopic))
+            for k, model, assignments, seconds, retopic in runs:
+                out.append(_fit_row(k, model, assignments, seconds, None, retopic))
+        except Exception as error:  # the K that failed and every K after it
+            failed = ks[len(out):]
+            text = f"{type(error).__name__}: {error}"
+            logging.getLogger("compare_peers").warning("%s at K=%s: %s", name, failed[0],
+                                                       traceback.format_exc())
+            out += [{"k": k, "error": text, "retopic": bool(out)} for k in failed]
+        return out
     vectorizer = default_vectorizer()
     counts = vectorizer.fit_transform(docs)
     vocabulary = vectorizer.get_feature_names_out()
     (k,) = ks
     tick = time.perf_counter()
-    with PeakMemory() as memory:
-        model, assignments = fit_peer(name, docs, embeddings, counts, vocabulary, k, seed)
-    out = [{"k": k, "topics": topic_words(model, 25), "assignments": assignments,
-            "fit_s": time.perf_counter() - tick, "peak_mb": memory.mb, "retopic": False}]
-    # HDBSCAN leaves joblib's loky workers alive; this process could not exit (and the
-    # pool not close) while they run.
-    from joblib.externals.loky import get_reusable_executor
-
-    get_reusable_executor().shutdown(wait=True)
+    try:
+        with PeakMemory() as memory:
+            model, assignments = fit_peer(name, docs, embeddings, counts, vocabulary, k, seed)
+    except Exception as error:
+        return [{"k": k, "error": f"{type(error).__name__}: {error}", "retopic": False}]
+    out = [_fit_row(k, model, assignments, time.perf_counter() - tick, memory.mb, False)]
+    stop_joblib_workers()
     return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--corpus", type=Path)
-    parser.add_argument("--models", default="saetm,saetm_bertopic,bertopic,bertopic_kmeans,lda")
-    parser.add_argument("--k", default="20,50,100,200")
+    add_corpus_arguments(parser)
+    parser.add_argument("--models", default="saetm,bertopic,bertopic_kmeans,keynmf",
+                        help="comma-separated, of " + ", ".join(ALL_MODELS))
     parser.add_argument("--seeds", default="0")
     parser.add_argument("--no-cv", action="store_true", help="skip C_V")
     parser.add_argument("--sae-config", type=json.loads, default=None,
                         help="SAE-TM's SAETrainingConfig fields, JSON (default: its defaults)")
-    parser.add_argument("--sample", type=int,
-                        help="fit a random sample of this many documents (metrics on it)")
     parser.add_argument("--resume", action="store_true",
-                        help="keep the rows of an earlier results.json and skip what they cover")
-    parser.add_argument("-o", "--out", type=Path, default=Path("results/compare_peers"))
+                        help="keep the rows of an earlier result file and skip what they cover")
+    parser.add_argument("-o", "--out", type=Path,
+                        help="result file (default benchmarks/results/compare_peers_"
+                             "<corpus>[_<sample>].json)")
     args = parser.parse_args()
-    if args.sample and args.corpus is not None and str(args.corpus) != "bundled":
-        parser.error("--sample works on 20 Newsgroups and the bundled corpus only")
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
     models = args.models.split(",")
     unknown = set(models) - set(ALL_MODELS)
     if unknown:
         parser.error(f"unknown models {sorted(unknown)}; choose from {ALL_MODELS}")
-    ks = [int(k) for k in args.k.split(",")]
-    seeds = [int(s) for s in args.seeds.split(",")]
-    args.out.mkdir(parents=True, exist_ok=True)
-    results = args.out / "results.json"
-    rows = json.loads(results.read_text()) if args.resume and results.exists() else []
-    done = {(r["model"], r["k"], r["seed"]) for r in rows}
+    corpus_name = args.corpus if args.corpus in NAMED else Path(args.corpus).stem
+    ks = corpus_ks(args.corpus, args.k)
+    seeds = parse_ints(args.seeds)
+    out = args.out or RESULTS / (f"compare_peers_{corpus_name}"
+                                 + (f"_{args.sample}" if args.sample else "") + ".json")
+    params = {"models": models, "k": ks, "seeds": seeds, "sample": args.sample,
+              "sae_config": args.sae_config, "c_v": not args.no_cv,
+              "data": None if args.data == DEFAULT_DATA else str(args.data)}
+    result = Result(out, "compare_peers", corpus_name, params, resume=args.resume)
+    done = {(r["model"], r["k"], r["seed"]) for r in result.rows}
 
-    docs, labels, embeddings = load_corpus(args)
+    corpus = load_corpus(args.corpus, args.data, args.sample)
+    docs, labels, embeddings = corpus.docs, corpus.labels, corpus.embeddings
+    result.head["params"]["n_documents"] = len(docs)
     vocabulary = default_vectorizer().fit(docs).get_feature_names_out()
     reference = ReferenceCorpus.from_documents(docs, vocabulary, default_vectorizer())
     print(f"{len(docs)} documents, embeddings {embeddings.shape}, vocabulary {len(vocabulary)}; "
-          f"models {models}, K {ks}, seeds {seeds}, SAE-TM sae_config {args.sae_config}",
-          flush=True)
-    corpus_args = argparse.Namespace(data=args.data, corpus=args.corpus, embeddings=None,
-                                     sample=args.sample)
-    if args.corpus is not None and str(args.corpus) != "bundled":
-        corpus_args.embeddings = args.out / "embeddings.npy"
-        np.save(corpus_args.embeddings, embeddings)
-    # Every fit runs in a fresh process, so peak memory is that fit's own and no model
-    # inherits another's caches or freed memory. (One single-use pool per fit: a pool with
-    # max_tasks_per_child can hang when it replaces its worker, CPython gh-115634.)
-    context = multiprocessing.get_context("spawn")
+          f"models {models}, K {ks}, seeds {seeds}, SAE-TM sae_config {args.sae_config}; "
+          f"writing {out}", flush=True)
+    spec = {"name": args.corpus, "data": args.data, "size": args.sample, "embeddings": None}
+    if args.corpus not in NAMED:  # embed once; every fit process reads the array
+        spec["embeddings"] = out.with_suffix(".embeddings.npy")
+        np.save(spec["embeddings"], embeddings)
+    topics = []  # (row, top words) of this run, for C_V at the end
     for seed in seeds:
         for name in models:
             groups = [ks] if name.startswith("saetm") else [[k] for k in ks]
             for group in groups:
                 if all((name, k, seed) in done for k in group):
                     continue
-                with ProcessPoolExecutor(1, mp_context=context) as pool:
-                    fits = pool.submit(fit_job, corpus_args, name, group, seed,
-                                       args.sae_config).result()
-                for fit in fits:
-                    scores = evaluate(fit["topics"], reference=reference, labels=labels,
-                                      assignments=fit["assignments"], c_v=False)
-                    row = {"model": name, "k": fit["k"], "seed": seed, "fit_s": fit["fit_s"],
-                           "peak_mb": fit["peak_mb"], "retopic": fit["retopic"], **scores,
-                           **topic_shares(fit["assignments"]), "topics": fit["topics"]}
-                    rows.append(row)
-                    print(json.dumps({k: v for k, v in row.items() if k != "topics"}),
-                          flush=True)
-                    # Top words are kept so metrics can be recomputed without refits.
-                    results.write_text(json.dumps(rows, indent=1))
-    if not args.no_cv:
-        add_c_v(rows, reference)
-        results.write_text(json.dumps(rows, indent=1))
-    write_report(rows, args.out)
+                for fit in in_fresh_process(fit_job, spec, name, group, seed,
+                                            args.sae_config):
+                    row = {"model": name, "k": fit["k"], "seed": seed,
+                           "retopic": fit["retopic"]}
+                    if "error" in fit:
+                        row["error"] = fit["error"]
+                    else:
+                        scores = evaluate(fit["topics"], reference=reference, labels=labels,
+                                          assignments=fit["assignments"], c_v=False)
+                        row.update({"fit_s": fit["fit_s"], "peak_mb": fit["peak_mb"],
+                                    "n_topics": len(fit["topics"]), **scores,
+                                    **topic_shares(fit["assignments"])})
+                        # Top words kept (not in the file) so C_V is scored in one pass.
+                        topics.append((row, fit["topics"]))
+                    print(json.dumps(row), flush=True)
+                    result.add(row)
+    if not args.no_cv and topics:
+        add_c_v(topics, reference)
+        result.write()
+    print(f"wrote {out}; tables and plots: python benchmarks/render.py")
 
 
-def add_c_v(rows, reference) -> None:
-    """C_V of every row without it, in one pass over the reference corpus.
+def add_c_v(topics, reference) -> None:
+    """C_V of every (row, top words) pair, in one pass over the reference corpus.
 
     gensim's C_V slides a 110-word window over the whole corpus for each call (a minute
     per model on 20 Newsgroups); scoring the topics of all rows together pays that once.
     """
-    todo = [r for r in rows if r.get("c_v") is None]
-    if not todo:
-        return
-    print(f"C_V of {sum(len(r['topics']) for r in todo)} topics ({len(todo)} rows)", flush=True)
-    values = coherence([t for r in todo for t in r["topics"]], reference, "c_v")
+    print(f"C_V of {sum(len(t) for _, t in topics)} topics ({len(topics)} rows)", flush=True)
+    values = coherence([t for _, words in topics for t in words], reference, "c_v")
     start = 0
-    for row in todo:
-        row["c_v"] = float(np.nanmean(values[start : start + len(row["topics"])]))
-        start += len(row["topics"])
-
-
-def compact_table(rows, names, ks) -> list[str]:
-    """One line per model: each metric at every K (mean over seeds), times, memory."""
-    seeds = sorted({r["seed"] for r in rows})
-    header = "/".join(str(k) for k in ks)
-    lines = [f"Seeds {', '.join(map(str, seeds))}; values at K = {header}, mean over seeds; "
-             "fit s at each K (SAE-TM: the full fit at the first K, then the range of "
-             "re-topic times).", "",
-             "| model | NPMI | C_V | TD@25 | purity | largest % | -1 % | fit s | peak MB |",
-             "|---|---|---|---|---|---|---|---|---|"]
-    for name in names:
-        def at(metric, k, name=name):
-            values = [r[metric] for r in rows if r["model"] == name and r["k"] == k
-                      and r.get(metric) is not None]
-            return np.mean(values) if values else None
-
-        def series(metric, digits, scale=1.0):
-            return " / ".join("-" if at(metric, k) is None
-                              else f"{scale * at(metric, k):.{digits}f}" for k in ks)
-
-        retopic = [r["fit_s"] for r in rows if r["model"] == name and r["retopic"]]
-        fit = at("fit_s", ks[0])
-        fit_cell = "-" if fit is None else f"{fit:.1f}"
-        if retopic:
-            fit_cell += f" (re-topic {min(retopic):.1f}-{max(retopic):.1f})"
-        elif len(ks) > 1:
-            fit_cell = series("fit_s", 1)
-        peak = [r["peak_mb"] for r in rows if r["model"] == name and r["peak_mb"] is not None]
-        peak_cell = f"{max(peak):.0f}" if peak else "-"
-        lines.append(f"| {name} | {series('npmi', 3)} | {series('c_v', 3)} | "
-                     f"{series('td25', 2)} | {series('purity', 2)} | "
-                     f"{series('largest', 1, 100)} | {series('outliers', 1, 100)} | "
-                     f"{fit_cell} | {peak_cell} |")
-    return lines
-
-
-def write_report(rows, out: Path) -> None:
-    ks = sorted({r["k"] for r in rows})
-    metrics = ["npmi", "c_v", "td25", "td10", "quality", "purity", "nmi", "largest",
-               "outliers", "fit_s", "peak_mb"]
-    names = list(dict.fromkeys(r["model"] for r in rows))
-    lines = [f"Run {datetime.date.today().isoformat()}; mean over seeds; fit_s of saetm rows "
-             "after the first K is the re-topic time.", "",
-             "| model | K | " + " | ".join(metrics) + " |",
-             "|---|---|" + "---|" * len(metrics)]
-    summary = {}
-    for name in names:
-        for k in ks:
-            group = [r for r in rows if r["model"] == name and r["k"] == k]
-            if not group:
-                continue
-            cells = []
-            for metric in metrics:
-                values = [r[metric] for r in group if r.get(metric) is not None]
-                cells.append(f"{np.mean(values):.3f}" if values and metric not in
-                             ("fit_s", "peak_mb") else f"{np.mean(values):.1f}" if values
-                             else "")
-            summary[(name, k)] = {m: np.mean([r[m] for r in group if r.get(m) is not None])
-                                  for m in ("npmi", "td25") if any(r.get(m) is not None
-                                                                   for r in group)}
-            lines.append(f"| {name} | {k} | " + " | ".join(cells) + " |")
-    lines = compact_table(rows, names, ks) + ["", "Every model and K:", ""] + lines
-    (out / "table.md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("matplotlib not installed: no plot")
-        return
-    figure, axes = plt.subplots(1, 2, figsize=(11, 4))
-    for name in names:
-        present = [k for k in ks if (name, k) in summary]
-        for axis, metric in zip(axes, ("npmi", "td25"), strict=True):
-            axis.plot(present, [summary[(name, k)][metric] for k in present], marker="o",
-                      label=name)
-            axis.set_xscale("log")
-            axis.minorticks_off()  # log-scale minor labels would overlap the K ticks
-            axis.set_xticks(ks, [str(k) for k in ks])
-            axis.set_xlabel("number of topics K")
-            axis.set_ylabel(metric.upper())
-    # Below the plots: inside either axis the legend hides some model's line.
-    handles, labels = axes[0].get_legend_handles_labels()
-    figure.legend(handles, labels, loc="lower center", ncol=len(names), frameon=False)
-    figure.tight_layout(rect=(0, 0.08, 1, 1))
-    figure.savefig(out / "quality_vs_k.png", dpi=120)
+    for row, words in topics:
+        row["c_v"] = float(np.nanmean(values[start : start + len(words)]))
+        start += len(words)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 
     python benchmarks/dictionary_size.py [--corpora 20ng,bundled] [--atoms auto,paper,384]
         [--seeds 0,1,2] [--k 20,50,100,200] [--params '{"background_share": 0.25}']
-        [--sae-config '{"min_steps": 1500}'] [--sample N]
+        [--sae-config '{"min_steps": 1500}'] [--sample N] [--data ../shared/data]
+        [-o benchmarks/results/dictionary_size.json]
 
 For each corpus, dictionary and seed: one SAETopicModel fit at the first K (defaults
 otherwise; ``auto`` is the default size rule, ``paper`` is ``SAETrainingConfig.paper()``
@@ -15,6 +16,8 @@ SAE's explained variance, the mean number of atoms firing per document (L0), the
 the documents grouped by their strongest content atom ("atom purity"), its steps and the
 fit time of each stage. ``--sample N`` fits a random sample of N documents of every corpus
 (NPMI on the sample itself). Run it alone on the machine: stage times are wall times.
+Corpora as in ``benchmarks/corpora.py``; writes a stamped result file
+(``benchmarks/common.py``), one row per corpus, dictionary, seed and K.
 """
 
 from __future__ import annotations
@@ -22,9 +25,11 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from pathlib import Path
 
 import numpy as np
-from foundation_vs_corpus import add_corpus_arguments, corpus_ks, load, scores
+from common import RESULTS, Result, model_scores, parse_ints
+from corpora import add_corpus_arguments, corpus_ks, load_corpus
 
 from bertopic_saetm import SAETopicModel
 from bertopic_saetm.evaluation import ReferenceCorpus, purity
@@ -33,14 +38,8 @@ from bertopic_saetm.sae import SAETrainingConfig
 
 METRICS = ("npmi", "td25", "purity", "largest", "outliers")
 STAGES = ("vocabulary", "sae", "word_emission", "merge", "total")
-
-
-def sample(docs, labels, embeddings, size: int | None, seed: int = 0):
-    """A random sample of ``size`` documents (all of them when size is None)."""
-    if size is None or size >= len(docs):
-        return docs, labels, embeddings
-    rows = np.sort(np.random.default_rng(seed).choice(len(docs), size, replace=False))
-    return [docs[i] for i in rows], labels[rows], embeddings[rows]
+# The bundled corpus has 15 subject areas and 1,576 documents.
+KS = {"bundled": (15, 30)}
 
 
 def fit_once(docs, embeddings, atoms: str, k: int, seed: int, params: dict,
@@ -91,18 +90,23 @@ def row(label: str, per_seed: list, models: list, ks: list[int], facts: list) ->
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    add_corpus_arguments(parser)
+    add_corpus_arguments(parser, many=True)
     parser.add_argument("--atoms", default="auto,paper")
     parser.add_argument("--seeds", default="0")
     parser.add_argument("--params", default="{}", help="other SAETopicModel parameters, JSON")
     parser.add_argument("--sae-config", default="{}",
                         help="other SAETrainingConfig fields, JSON")
-    parser.add_argument("--sample", type=int)
+    parser.add_argument("-o", "--out", type=Path, default=RESULTS / "dictionary_size.json")
     args = parser.parse_args()
     params = json.loads(args.params)
+    result = Result(args.out, "dictionary_size", args.corpora,
+                    {"atoms": args.atoms.split(","), "seeds": parse_ints(args.seeds),
+                     "k": args.k, "sample": args.sample, "params": params,
+                     "sae_config": json.loads(args.sae_config)})
     for name in args.corpora.split(","):
-        docs, labels, embeddings = sample(*load(name, args.data), args.sample)
-        ks = corpus_ks(name, args.k)
+        corpus = load_corpus(name, args.data, args.sample)
+        docs, labels, embeddings = corpus.docs, corpus.labels, corpus.embeddings
+        ks = corpus_ks(name, args.k, KS)
         print(f"\n{name}: {len(docs)} documents; K = {' / '.join(map(str, ks))}, mean over "
               f"seeds {args.seeds}; params {params}, SAE {args.sae_config}")
         print("| atoms | " + " | ".join(METRICS) + " | largest, worst seed | n_atoms | silent "
@@ -111,7 +115,7 @@ def main() -> None:
         reference = None
         for atoms in args.atoms.split(","):
             per_seed, models, facts = [], [], []
-            for seed in (int(s) for s in args.seeds.split(",")):
+            for seed in parse_ints(args.seeds):
                 model, _ = fit_once(docs, embeddings, atoms, ks[0], seed, params,
                                     json.loads(args.sae_config))
                 if reference is None:
@@ -119,7 +123,10 @@ def main() -> None:
                 per_k = []
                 for k in ks:
                     model.set_n_topics(k)
-                    per_k.append(scores(model, embeddings, labels, reference, cv=False))
+                    per_k.append(model_scores(model, embeddings, labels, reference))
+                    result.add({"corpus": name, "atoms": atoms, "seed": seed, "k": k,
+                                "n_atoms": int(model.sae_.d_sae),
+                                "fit_seconds": dict(model.fit_seconds_), **per_k[-1]})
                 per_seed.append(per_k)
                 models.append(model)
                 facts.append(atom_facts(model, embeddings, labels))

@@ -1,7 +1,8 @@
 """The shipped foundation dictionary against an SAE trained on the corpus, side by side.
 
     python benchmarks/foundation_vs_corpus.py [--corpora 20ng,bundled] [--seeds 0,1,2]
-        [--k 20,50,100,200] [--foundation minilm-foundation] [--cv]
+        [--k 20,50,100,200] [--foundation minilm-foundation] [--cv] [--data ../shared/data]
+        [-o benchmarks/results/foundation_vs_corpus.json]
 
 For each corpus, dictionary and seed: one fit at the first K (SAETopicModel defaults, with
 ``sae=None`` for the corpus-trained SAE or the foundation dictionary), re-topicked to every
@@ -9,6 +10,8 @@ other K. Prints NPMI (and C_V with ``--cv``), TD@25, purity of the main topics a
 labels, the largest content topic's share of the documents, the share of documents whose
 main topic is -1, the fit time and the slowest re-topic. The bundled corpus is scored at
 K = 15 / 30 (it has 15 subject areas and 1,576 documents) unless ``--k`` is given.
+Corpora as in ``benchmarks/corpora.py``; writes a stamped result file
+(``benchmarks/common.py``), one row per corpus, dictionary, seed and K.
 """
 
 from __future__ import annotations
@@ -18,81 +21,34 @@ import time
 from pathlib import Path
 
 import numpy as np
-from fit_20ng import load_20ng
+from common import RESULTS, Result, model_scores, parse_ints
+from corpora import add_corpus_arguments, corpus_ks, load_corpus
 
 from bertopic_saetm import SAETopicModel
-from bertopic_saetm.datasets import load_python_docs
-from bertopic_saetm.evaluation import (
-    ReferenceCorpus,
-    coherence,
-    purity,
-    topic_diversity,
-    topic_shares,
-)
+from bertopic_saetm.evaluation import ReferenceCorpus
 
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-
-
-def load(name: str, data):
-    if name == "bundled":
-        corpus = load_python_docs()
-        return corpus.texts, np.asarray(corpus.labels), corpus.embeddings
-    docs, labels, embeddings = load_20ng(data)
-    return docs, np.asarray(labels), embeddings
-
-
-def add_corpus_arguments(parser) -> None:
-    """``--data``, ``--corpora`` and ``--k``, shared by the scripts run on both corpora."""
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--corpora", default="20ng,bundled")
-    parser.add_argument("--k", help="comma-separated K (default: 20 Newsgroups "
-                                    "20,50,100,200; bundled 15,30)")
-
-
-def corpus_ks(name: str, k: str | None, default: str = "20,50,100,200") -> list[int]:
-    """The K values to score ``name`` at: ``--k`` if given, else 15 / 30 for the bundled
-    corpus (15 subject areas, 1,576 documents) and ``default`` for the others."""
-    return [int(v) for v in (k or ("15,30" if name == "bundled" else default)).split(",")]
-
-
-def seed_fits(name: str, docs, embeddings, args, default: str = "20,50,100,200"):
-    """A default SAETopicModel fit at the corpus' first K for every seed of ``--seeds``.
-
-    Yields (seed, ks, model, reference): the K values to score (:func:`corpus_ks`), the
-    fitted model and the NPMI reference corpus (built once, from the first model).
-    """
-    ks = corpus_ks(name, args.k, default)
-    reference = None
-    for seed in (int(s) for s in args.seeds.split(",")):
-        model = SAETopicModel(n_topics=ks[0], random_state=seed).fit(docs, embeddings)
-        reference = reference or ReferenceCorpus.for_model(model, docs)
-        yield seed, ks, model, reference
-
-
-def scores(model, embeddings, labels, reference, cv: bool) -> dict:
-    topics = [[w for w, _ in words] for words in model.get_topics(25)]
-    main = model.predict(embeddings=embeddings)
-    out = {"npmi": float(np.nanmean(coherence(topics, reference))),
-           "td25": topic_diversity(topics, 25), "purity": purity(main, labels),
-           **topic_shares(main)}
-    if cv:
-        out["c_v"] = float(np.nanmean(coherence(topics, reference, "c_v")))
-    return out
+# The bundled corpus has 15 subject areas and 1,576 documents.
+KS = {"bundled": (15, 30)}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    add_corpus_arguments(parser)
+    add_corpus_arguments(parser, many=True)
     parser.add_argument("--seeds", default="0")
+    parser.add_argument("-o", "--out", type=Path, default=RESULTS / "foundation_vs_corpus.json")
     parser.add_argument("--foundation", default="minilm-foundation",
                         help="name or folder of the foundation dictionary")
     parser.add_argument("--cv", action="store_true", help="also C_V (slow)")
     args = parser.parse_args()
+    result = Result(args.out, "foundation_vs_corpus", args.corpora,
+                    {"seeds": parse_ints(args.seeds), "k": args.k, "sample": args.sample,
+                     "foundation": args.foundation, "c_v": args.cv})
     metrics = ["npmi", "c_v", "td25", "purity", "largest", "outliers"] if args.cv else \
         ["npmi", "td25", "purity", "largest", "outliers"]
     for name in args.corpora.split(","):
-        docs, labels, embeddings = load(name, args.data)
-        ks = corpus_ks(name, args.k)
+        corpus = load_corpus(name, args.data, args.sample)
+        docs, labels, embeddings = corpus.docs, corpus.labels, corpus.embeddings
+        ks = corpus_ks(name, args.k, KS)
         print(f"\n{name}: {len(docs)} documents; K = {' / '.join(map(str, ks))}, "
               f"mean over seeds {args.seeds}")
         print("| dictionary | " + " | ".join(metrics) + " | fit s | re-topic s |")
@@ -100,7 +56,7 @@ def main() -> None:
         reference = None
         for label, sae in (("trained on the corpus", None), (args.foundation, args.foundation)):
             rows, fits, retopics = [], [], []
-            for seed in (int(s) for s in args.seeds.split(",")):
+            for seed in parse_ints(args.seeds):
                 tick = time.perf_counter()
                 model = SAETopicModel(n_topics=ks[0], sae=sae, random_state=seed)
                 model.fit(docs, embeddings)
@@ -112,7 +68,10 @@ def main() -> None:
                     tick = time.perf_counter()
                     model.set_n_topics(k)
                     retopics.append(time.perf_counter() - tick)
-                    per_k.append(scores(model, embeddings, labels, reference, args.cv))
+                    per_k.append(model_scores(model, embeddings, labels, reference, args.cv))
+                    result.add({"corpus": name, "dictionary": label, "seed": seed, "k": k,
+                                "fit_s": fits[-1], "retopic_s": retopics[-1] if k != ks[0]
+                                else None, **per_k[-1]})
                 rows.append(per_k)
             cells = [" / ".join(f"{np.mean([r[i][m] for r in rows]):.3f}" for i in range(len(ks)))
                      for m in metrics]

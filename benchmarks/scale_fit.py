@@ -1,12 +1,14 @@
 """Fit time and peak memory of SAE-TM from 10k to 1M documents (synthetic, out of core).
 
     python benchmarks/scale_fit.py [--sizes 10000,100000,1000000] [--work /tmp/saetm_scale]
+        [-o benchmarks/results/scale_fit.json]
 
 Data: a Continuous Topic Model (50 topic directions in 384-d) for the embeddings, written in
 chunks to a memory-mapped ``.npy``, and a bag-of-words drawn from per-topic word
 distributions (60 words a document, 5,000-word vocabulary) as a sparse ``.npz``. Each size is
 fitted in a fresh process that reads the embeddings through the memory map, so its peak RSS
-(``ru_maxrss``, imports included) is the fit's own. Generation time is excluded.
+(``ru_maxrss``, imports included) is the fit's own. Generation time is excluded. Needs no
+``--data`` (the corpus is generated); writes a stamped result file (``benchmarks/common.py``).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
+from common import RESULTS, Result
 
 N_TOPICS, DIM, VOCAB, WORDS_PER_DOC, CHUNK = 50, 384, 5000, 60, 50_000
 
@@ -83,10 +86,12 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--work", type=Path, default=Path("/tmp/saetm_scale"))
     parser.add_argument("--fit-one", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("-o", "--out", type=Path, default=RESULTS / "scale_fit.json")
     args = parser.parse_args()
     if args.fit_one:
         print(json.dumps(fit_one(args.fit_one)))
         return
+    result = Result(args.out, "scale_fit", "synthetic", {"sizes": args.sizes.split(",")})
     for n in (int(s) for s in args.sizes.split(",")):
         folder = args.work / str(n)
         if not (folder / "counts.npz").is_file():
@@ -96,6 +101,7 @@ def main() -> None:
         run = subprocess.run([sys.executable, __file__, "--fit-one", str(folder)],
                              capture_output=True, text=True, check=True)
         print(run.stdout.strip().splitlines()[-1], flush=True)
+        result.add(json.loads(run.stdout.strip().splitlines()[-1]))
 
 
 if __name__ == "__main__":

@@ -1,10 +1,12 @@
-"""Our SAE trainer against SAE-Lens's own trainer on 20 Newsgroups MiniLM embeddings.
+"""Decision: our SAE trainer, not SAE-Lens's (docs/method.md, departures).
+
+Our SAE trainer against SAE-Lens's own trainer on 20 Newsgroups MiniLM embeddings.
 
 Both train a ReLU + L1 SAE with the same expansion, L1 coefficient, learning rate, batch size
 and number of steps; prints wall time, explained variance, mean L0, dead atoms and how
 similar the two dictionaries' atoms are.
 
-    python benchmarks/sae_lens_trainer.py [--steps 2000] [--seed 0] [--threads N]
+    python benchmarks/experiments/sae_lens_trainer.py [--steps 2000] [--seed 0] [--threads N]
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from bertopic_saetm.sae import SAETrainingConfig
 from bertopic_saetm.sae.training import train_sae
 from sae_lens_bridge.training import train_with_sae_lens
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "20ng.minilm.f16.npy"
+DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "20ng.minilm.f16.npy"
 
 
 def best_cosines(atoms: np.ndarray, others: np.ndarray) -> np.ndarray:

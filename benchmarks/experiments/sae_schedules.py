@@ -1,8 +1,10 @@
-"""Compare SAE training schedules on 20 Newsgroups MiniLM embeddings: the paper's
+"""Decision: the SAE's training schedule (docs/method.md, departures from the paper).
+
+Compare SAE training schedules on 20 Newsgroups MiniLM embeddings: the paper's
 (batch 1000, lr 1e-3, 50k steps) against shorter budgets, by the training objective
 (mean ||x_hat - x||^2 + 2 * L1, inputs scaled to mean norm sqrt(d)) on the whole corpus.
 
-    python benchmarks/sae_schedules.py [--device cuda] [--paper-steps 50000]
+    python benchmarks/experiments/sae_schedules.py [--device cuda] [--paper-steps 50000]
 
 On a GPU the whole comparison takes about 5 minutes; on 2 CPU cores the 50k-step reference
 alone takes well over an hour (use --paper-steps 5000 for a quicker, weaker reference).
@@ -36,7 +38,7 @@ def objective(sae, scale, X, device, l1=2.0):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path,
-                        default=Path(__file__).resolve().parents[1].parent / "shared" / "data")
+                        default=Path(__file__).resolve().parents[3] / "shared" / "data")
     parser.add_argument("--device", default="auto")
     parser.add_argument("--paper-steps", type=int, default=50_000)
     args = parser.parse_args()

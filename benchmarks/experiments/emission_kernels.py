@@ -1,7 +1,9 @@
-"""The word emission's numba kernels: compilation on a cold cache, and the EM on one thread
+"""Decision: serial nogil emission kernels on threads (docs/benchmarks.md, fit speed).
+
+The word emission's numba kernels: compilation on a cold cache, and the EM on one thread
 and on all of numba's threads.
 
-    python benchmarks/emission_kernels.py [--corpora 20ng,bundled] [--seed 0]
+    python benchmarks/experiments/emission_kernels.py [--corpora 20ng,bundled] [--seed 0]
 
 Cold compile: a fresh interpreter, with an empty numba cache (``NUMBA_CACHE_DIR`` set to a
 temporary folder for that process only), runs ``fit_word_emission`` twice on a small random
@@ -20,10 +22,13 @@ import sys
 import tempfile
 import textwrap
 import time
+from pathlib import Path
 
 import numba
 import numpy as np
-from foundation_vs_corpus import add_corpus_arguments, load
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the harness
+from corpora import add_corpus_arguments, load_corpus  # noqa: E402
 
 from bertopic_saetm import SAETopicModel
 from bertopic_saetm.emission.em import fit_word_emission
@@ -66,7 +71,7 @@ def timed_fit(theta, counts, threads: int):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    add_corpus_arguments(parser)
+    add_corpus_arguments(parser, many=True)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     first, second = cold_compile_seconds()
@@ -74,7 +79,8 @@ def main() -> None:
           f"(compilation about {first - second:.2f} s)", flush=True)
     threads = numba.get_num_threads()
     for name in args.corpora.split(","):
-        docs, _, embeddings = load(name, args.data)
+        corpus = load_corpus(name, args.data, args.sample)
+        docs, embeddings = corpus.docs, corpus.embeddings
         model = SAETopicModel(random_state=args.seed).fit(docs, embeddings)
         theta = normalise_activations(model.transform_atoms(embeddings=embeddings))
         counts = model.vectorizer_.transform(docs)

@@ -1,7 +1,7 @@
 """Rebuild the bundled corpus (bertopic_saetm/datasets/python_docs.jsonl.gz) from the
 docstrings of the running CPython standard library (3.11 for the shipped file).
 
-    python benchmarks/make_python_docs_corpus.py OUT.jsonl.gz
+    python tools/make_python_docs_corpus.py OUT.jsonl.gz
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
-"""Time one SAE training step (loss + gradients) on the CPU: the hand-written sparse step
+"""Decision: the hand-written sparse backward pass (docs/method.md, departures).
+
+Time one SAE training step (loss + gradients) on the CPU: the hand-written sparse step
 (bertopic_saetm.sae.gradients) against autograd, at several activation densities.
 
-    python benchmarks/sae_step_speed.py [--batch 250] [--d-in 384] [--expansion 4]
+    python benchmarks/experiments/sae_step_speed.py [--batch 250] [--d-in 384] [--expansion 4]
 """
 
 from __future__ import annotations

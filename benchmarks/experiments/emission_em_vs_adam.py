@@ -1,6 +1,9 @@
-"""Word emission: our closed-form EM (SQUAREM) against the paper's Adam on softmax logits.
+"""Decision: the word emission fitted by EM, not Adam (docs/method.md, departures).
 
-    python benchmarks/emission_em_vs_adam.py [--epochs 50] [--batch 1000] [--data ../shared/data]
+Word emission: our closed-form EM (SQUAREM) against the paper's Adam on softmax logits.
+
+    python benchmarks/experiments/emission_em_vs_adam.py [--epochs 50] [--batch 1000]
+        [--data ../shared/data]
 
 Same mixtures theta (an SAE fitted on 20 Newsgroups' MiniLM embeddings), same bag-of-words,
 same IDF-weighted objective, pi = 0.3. The paper optimises softmax logits of B and P0 with
@@ -23,7 +26,7 @@ import torch
 from bertopic_saetm import SAETopicModel
 from bertopic_saetm.emission.em import fit_word_emission, idf_weights
 
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+DEFAULT_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 PI = 0.3
 
 
