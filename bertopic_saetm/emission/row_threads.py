@@ -4,7 +4,7 @@ numba's ``parallel=True`` compiles several times slower than the same loop compi
 and that compilation is most of a cold first fit: once per installation for a user, once
 per process of a fresh checkout's test run. So the kernels are compiled serial with
 ``nogil=True``, take the range of rows they own, and :func:`run_on_rows` spreads the ranges
-over threads (``benchmarks/emission_kernels.py`` times the compilation and the threads).
+over threads (``benchmarks/experiments/emission_kernels.py`` times the compilation and the threads).
 Each range writes only its own rows of the outputs, so the results are the same, bit for
 bit, whatever the number of threads.
 """

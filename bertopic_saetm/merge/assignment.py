@@ -13,7 +13,8 @@ concentration of a von Mises-Fisher likelihood around each topic direction; at 5
 gap of .1 outweighs a 150-fold mixture ratio, so the main topic is, in effect, the nearest
 topic among those the document's mixture contains.
 
-Measured in ``benchmarks/dictionary_size.py`` (the README gives the figures).
+Measured in ``benchmarks/dictionary_size.py`` (``docs/decisions/main_topic.md`` gives the
+figures).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import scipy.sparse as sp
 from .partition import assignment_matrix
 
 #: ``kappa``: concentration of the direction term (10 instead: purity within .008 on both
-#: corpora of ``benchmarks/main_topic_rules.py``).
+#: corpora of the main-topic decision page, ``docs/decisions/main_topic.md``).
 CONCENTRATION = 50.0
 
 
@@ -40,7 +41,7 @@ def atom_offsets(centroids: np.ndarray | None, decoder: np.ndarray, decoder_bias
     An atom's mean reconstruction (:func:`~bertopic_saetm.merge.placement.atom_centroids`) minus the
     decoder bias when ``centroids`` are given (they also carry the atoms that co-fire with
     it: main-topic purity .003-.011 higher than with decoder rows in
-    ``benchmarks/main_topic_rules.py``), else its decoder row.
+    ``docs/decisions/main_topic.md``), else its decoder row.
     """
     if centroids is None:
         return np.asarray(decoder, dtype=np.float64)

@@ -9,7 +9,7 @@ with ``p(w)`` the topics' prior-weighted mean distribution (:func:`word_marginal
 ``lambda = 1`` the most probable words, lower values favour words the topic uses more than
 the others do. The distributions themselves are unchanged; only their order is.
 
-Measured with ``benchmarks/topic_word_ranking.py`` (3 seeds, the README gives the figures).
+Measured over 3 seeds; ``docs/decisions/topic_words.md`` gives the figures.
 """
 
 from __future__ import annotations

@@ -14,8 +14,8 @@ import scipy.sparse as sp
 
 from .partition import assignment_matrix
 
-#: ``gamma`` in :func:`topic_word_weights`. Measured with ``benchmarks/topic_word_weights.py``
-#: (3 seeds, the README gives the figures): NPMI rose with the power on 20 Newsgroups and on
+#: ``gamma`` in :func:`topic_word_weights`. Measured (``docs/decisions/topic_words.md``)
+#: (3 seeds): NPMI rose with the power on 20 Newsgroups and on
 #: the bundled corpus at every K tried, most at small K (20 Newsgroups K = 20: .111 with the
 #: prior alone, .151 / .161 / .170 at 4 / 6 / 8), flattening by 8; TD@25 did not drop.
 SELECTIVITY_POWER = 8

@@ -57,8 +57,8 @@ def merge_weights(main_counts: np.ndarray, content_prior: np.ndarray) -> np.ndar
     document, so that atoms that head no document still count a little. Weighted by
     documents, k-means splits the documents the way a document clustering would; weighted
     by the prior alone, many weak atoms that head few documents pulled centres towards
-    them. Measured with ``benchmarks/merge_weights.py`` (3 seeds, figures in the README):
-    on 20 Newsgroups NPMI and purity rose at K = 20 / 50 / 100 / 200 (purity at K = 20
+    them. Measured over 3 seeds (figures and the commit that reproduces them in
+    ``docs/decisions/merge_space.md``): on 20 Newsgroups NPMI and purity rose at K = 20 / 50 / 100 / 200 (purity at K = 20
     .501 -> .515), on the bundled corpus at K = 15 (NPMI .088 -> .114, purity .592 -> .609);
     TD@25 fell by .003-.019.
 

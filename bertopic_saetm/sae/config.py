@@ -94,8 +94,8 @@ class SAETrainingConfig:
     """How to train an SAE on document embeddings.
 
     Defaults follow the SAE-TM paper (ReLU, L1 2, expansion 4, Adam, warm-ups) except where a
-    measurement argued otherwise (``benchmarks/sae_schedules.py``): batch 250 with lr 5e-3
-    and a final anneal instead of batch 1000 with lr 1e-3, and a step plan with a plateau
+    measurement argued otherwise (``benchmarks/experiments/sae_schedules.py``): batch 250 with
+    lr 5e-3 and a final anneal instead of batch 1000 with lr 1e-3, and a step plan with a plateau
     criterion instead of a fixed 50k steps.
 
     Parameters

@@ -4,8 +4,8 @@ Only a few atoms fire per document (tens out of thousands), yet autograd would r
 decoder and both backward products as dense matrix products. Here the encoder forward pass is
 the only dense product; everything downstream of the activation touches active entries only
 (sparse CSR products through ``torch.sparse``): a CPU step is 2.6x faster than autograd at
-50 active atoms of 1,536 (``benchmarks/sae_step_speed.py``). Early in training, while most
-atoms fire, the dense formulas are cheaper and are used instead. Both give the gradients
+50 active atoms of 1,536 (``benchmarks/experiments/sae_step_speed.py``). Early in training,
+while most atoms fire, the dense formulas are cheaper and are used instead. Both give the gradients
 autograd would.
 
 The loss is ``mean_n ||x_hat - x||^2 + l1 * mean_n sum_k a_k`` with unit-norm decoder rows

@@ -145,7 +145,7 @@ def count_words(documents: list[str], min_df: int = MIN_DF, max_features: int = 
     by ``str.translate`` and ``split`` (:class:`_TokenCharacters`), every distinct token
     is filtered once (length, letters, stop words) instead of at each occurrence, and the
     counts are one sparse matrix built from token codes (``pandas.factorize``). Faster on
-    large corpora, about level on small ones (``benchmarks/vocabulary_counting.py``).
+    large corpora, about level on small ones (``benchmarks/experiments/vocabulary_counting.py``).
 
     Parameters
     ----------
