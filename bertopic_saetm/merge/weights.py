@@ -58,8 +58,9 @@ def merge_weights(main_counts: np.ndarray, content_prior: np.ndarray) -> np.ndar
     documents, k-means splits the documents the way a document clustering would; weighted
     by the prior alone, many weak atoms that head few documents pulled centres towards
     them. Measured over 3 seeds (figures and the commit that reproduces them in
-    ``docs/decisions/merge_space.md``): on 20 Newsgroups NPMI and purity rose at K = 20 / 50 / 100 / 200 (purity at K = 20
-    .501 -> .515), on the bundled corpus at K = 15 (NPMI .088 -> .114, purity .592 -> .609);
+    ``docs/decisions/merge_space.md``): on 20 Newsgroups NPMI and purity rose at
+    K = 20 / 50 / 100 / 200 (purity at K = 20 .501 -> .515), on the bundled corpus at
+    K = 15 (NPMI .088 -> .114, purity .592 -> .609);
     TD@25 fell by .003-.019.
 
     Parameters
