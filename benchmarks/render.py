@@ -23,7 +23,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
 FIGURES = ROOT / "docs" / "figures"
-PAGES = (ROOT / "README.md", ROOT / "docs" / "benchmarks.md")
+PAGES = (ROOT / "README.md", ROOT / "docs" / "benchmarks.md",
+         ROOT / "docs" / "scaling.md")
 
 MODEL_NAMES = {"saetm": "SAE-TM, defaults", "saetm_bertopic": "SAE-TM in BERTopic",
                "bertopic": "BERTopic default (UMAP + HDBSCAN, nr_topics=K)",
@@ -185,6 +186,26 @@ def fit_speed_table(result: dict) -> str:
     return "\n".join(lines)
 
 
+def cluster_fit_table(result: dict) -> str:
+    """The markdown block of a ``cluster_fit`` result: fit and transform on a LocalCluster."""
+    lines = ["| documents | fit s (vocabulary / sae / word_emission / merge) | worker peak MB "
+             "| driver peak MB | transform docs/s | worker peak MB in transform |",
+             "|---|---|---|---|---|---|"]
+    for row in result["rows"]:
+        stages = " / ".join(f"{row['stages'].get(k, 0):.1f}"
+                            for k in ("vocabulary", "sae", "word_emission", "merge"))
+        lines.append(f"| {row['documents']:,} | {row['fit_s']:.1f} ({stages}) | "
+                     f"{' / '.join(str(m) for m in row['worker_peak_mb'])} | "
+                     f"{row['driver_peak_mb']:,} | {row['transform_docs_per_s']:,} | "
+                     f"{' / '.join(str(m) for m in row['transform_worker_peak_mb'])} |")
+    first = result["rows"][0]
+    lines += ["", f"A LocalCluster of {first['workers']} worker processes (one thread, "
+              f"{first['memory_limit']} each) on the synthetic corpus of "
+              "`benchmarks/cluster_fit.py`; `SAETopicModel(n_topics=50)`. Peaks are resident "
+              "memory, the driver's with its imports.", "", _stamp_line(result)]
+    return "\n".join(lines)
+
+
 def blocks(results: list[dict]) -> dict[str, str]:
     """Marker name -> generated markdown, for every result that has a block."""
     out = {}
@@ -193,11 +214,15 @@ def blocks(results: list[dict]) -> dict[str, str]:
             out[result["corpus"]] = peers_table(result)
         elif result["benchmark"] == "fit_speed":
             out["fit_speed"] = fit_speed_table(result)
+        elif result["benchmark"] == "cluster_fit":
+            out["cluster_fit"] = cluster_fit_table(result)
     return out
 
 
 def figure_block(name: str) -> str:
     """The image line docs/benchmarks.md shows under a block."""
+    if name == "cluster_fit":
+        return ""
     if name == "fit_speed":
         return "\n\n![Fit time against corpus size, log-log](figures/fit_time_vs_size.png)"
     return f"\n\n![NPMI, TD@25 and purity against K](figures/quality_vs_k_{name}.png)"
