@@ -31,7 +31,8 @@ import time
 import numpy as np
 
 from ..emission.em import EmissionStart, idf_from_document_frequency, run_em
-from ..emission.statistics import add_statistics, chunk_statistics
+from ..emission.statistics import DaskStatistics
+from ..emission.statistics import tree_reduce as reduce_on_workers
 from ..engine.timing import stopwatch
 from ..engine.values import Emission, Encoding, FitResult, Vocabulary
 from ..merge.background import background_from_sums
@@ -45,33 +46,14 @@ from .rows import DaskRows, aligned_embeddings, default_client
 logger = logging.getLogger(__name__)
 
 
-def tree_reduce(client, futures, combine=blocks.add):
-    """Pairwise sum of partial results on the workers; returns the total (on the driver)."""
-    futures = list(futures)
-    while len(futures) > 1:
-        pairs = [client.submit(combine, futures[i], futures[i + 1], pure=False)
-                 for i in range(0, len(futures) - 1, 2)]
-        futures = pairs + ([futures[-1]] if len(futures) % 2 else [])
-    return futures[0].result()
+def tree_reduce(client, futures):
+    """Sum of partial results (:func:`blocks.add`), reduced on the workers."""
+    return reduce_on_workers(client, futures, blocks.add)
 
 
 def shared(client, value):
     """``value`` sent once to every worker (a future the tasks take as an argument)."""
     return client.scatter(value, broadcast=True, hash=False)
-
-
-class BlockStatistics:
-    """The E-step over chunks held by the workers (the chunks are futures already there)."""
-
-    def __init__(self, client, chunks):
-        self.client, self.chunks = client, chunks
-
-    def __call__(self, BT, P0, pi):
-        client = self.client
-        params = client.scatter([BT, P0], broadcast=True, hash=False)
-        parts = client.map(chunk_statistics, self.chunks, BT=params[0], P0=params[1], pi=pi,
-                           pure=False)
-        return tree_reduce(client, parts, add_statistics)
 
 
 def fit_vocabulary(client, partitions, n_documents: int):
@@ -197,7 +179,7 @@ def _emission(client, stage, counts, encoded, mass, fires, n_documents, lengths)
                                     atom_word_mass, mass.size)
     chunks = client.map(blocks.emission_chunk, weighted, encoded, fitted=fitted_future,
                         pure=False)
-    result = run_em(start, BlockStatistics(client, chunks), stage.background_weight,
+    result = run_em(start, DaskStatistics(client, chunks), stage.background_weight,
                     max_iter=stage.max_iter, tol=stage.tol, verbose=stage.verbose)
     offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
     inactive = client.gather(client.map(blocks.inactive_rows, encoded, pure=False))

@@ -108,23 +108,39 @@ class SerialStatistics:
         return total
 
 
+def tree_reduce(client, futures, combine):
+    """Pairwise ``combine`` of partial results on the workers; returns the total."""
+    futures = list(futures)
+    while len(futures) > 1:
+        pairs = [client.submit(combine, futures[i], futures[i + 1], pure=False)
+                 for i in range(0, len(futures) - 1, 2)]
+        futures = pairs + ([futures[-1]] if len(futures) % 2 else [])
+    return futures[0].result()
+
+
 class DaskStatistics:
-    """E-step over chunks held by the workers of a Dask cluster, tree-reduced there."""
+    """E-step over chunks held by the workers of a Dask cluster, tree-reduced there.
+
+    ``chunks`` are scattered to the workers once, or are futures already there (a cluster
+    fit builds each block's chunk where the block lives).
+    """
 
     def __init__(self, client, chunks):
         self.client = client
-        self.chunks = client.scatter(chunks)
+        self.chunks = chunks if _are_futures(chunks) else client.scatter(chunks)
 
     def __call__(self, BT, P0, pi):
         client = self.client
-        params = client.scatter([BT, P0], broadcast=True)
+        params = client.scatter([BT, P0], broadcast=True, hash=False)
         parts = client.map(chunk_statistics, self.chunks, BT=params[0], P0=params[1], pi=pi,
                            pure=False)
-        while len(parts) > 1:
-            pairs = [client.submit(add_statistics, parts[i], parts[i + 1], pure=False)
-                     for i in range(0, len(parts) - 1, 2)]
-            parts = pairs + ([parts[-1]] if len(parts) % 2 else [])
-        return parts[0].result()
+        return tree_reduce(client, parts, add_statistics)
+
+
+def _are_futures(chunks) -> bool:
+    from distributed import Future
+
+    return bool(chunks) and all(isinstance(chunk, Future) for chunk in chunks)
 
 
 def make_statistics(theta, weighted, chunk_size=None, client=None):
