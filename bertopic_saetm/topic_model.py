@@ -17,7 +17,7 @@ from .engine import FitEngine, FitResult, FitRun
 from .merge.assignment import assign_main_topics, atom_offsets, topic_directions
 from .merge.partition import absorb_unowned_topics, assignment_matrix
 from .merge.ranking import ranked_words, word_marginal
-from .merge.topic_words import topics_of
+from .merge.topic_words import TOPIC_WORD_RULES, TopicWordRule, group_word_distributions, topics_of
 from .sae import SAETrainingConfig, SparseAutoencoder
 from .sae.mixtures import mixtures_over
 from .text.embedders import embed, required_embedder
@@ -82,6 +82,14 @@ class SAETopicModel(BaseEstimator):
         selective atoms (lowest mean weight where they fire) holding this share are merged
         into no topic. A document's topic mixture then sums to one minus its background
         share. 0 keeps every atom.
+    topic_words : {"documents", "emission"}, default="documents"
+        Where topic words come from (:data:`~bertopic_saetm.merge.topic_words.
+        TOPIC_WORD_RULES`). ``"documents"``: every atom's word profile, the damped counts of
+        the documents it dominates (``atom_word_profile_``), so a topic's words are words
+        its documents share (more coherent on every corpus measured, at every K; see
+        ``docs/decisions/topic_words.md``). ``"emission"``: the rows of the word emission
+        ``B`` (the paper's topic words, more diverse, less coherent). Changed on a fitted
+        model, it applies from the next :meth:`set_n_topics` or :meth:`set_partition`.
     word_vectors : "auto", "embedder", "decoder", path, KeyedVectors or callable, default="auto"
         Word vectors that place atoms when ``atom_space="words"``. ``"auto"``: the embedding
         model when one is available, else the decoder directions.
@@ -112,14 +120,18 @@ class SAETopicModel(BaseEstimator):
         Word emission ``B``; rows are distributions over the vocabulary.
     background_ : ndarray of shape (n_words,)
         Background word distribution ``P0``.
+    atom_word_profile_ : ndarray of shape (n_atoms, n_words) or None
+        Word profile of each atom: its documents' damped counts, each document weighted by
+        the atom's squared mixture weight (:mod:`bertopic_saetm.emission.profiles`); rows
+        are distributions. None for models saved before 0.3.
     atom_prior_ : ndarray of shape (n_atoms,)
         Mean mixture weight of each atom over the training documents; 0 for atoms that never
         fire there (invalid atoms, excluded from topics).
     atom_selectivity_ : ndarray of shape (n_atoms,)
         Mean mixture weight of each atom on the training documents where it fires. A
-        topic's words weight its atoms' rows by prior x selectivity ** 8
-        (:func:`~bertopic_saetm.merge.topic_words.topic_word_weights`), so its focused
-        atoms name it.
+        topic's words weight its atoms' rows by prior x selectivity ** gamma
+        (:func:`~bertopic_saetm.merge.topic_words.topic_word_weights`; gamma 16 for
+        ``topic_words="documents"``, 8 for ``"emission"``), so its focused atoms name it.
     atom_topic_vectors_ : ndarray of shape (n_atoms, dim)
         Where each atom sits for merging.
     atom_main_documents_ : ndarray of shape (n_atoms,)
@@ -187,6 +199,7 @@ class SAETopicModel(BaseEstimator):
         "background_weight": [Interval(Real, 0, 1, closed="left")],
         "background_share": [Interval(Real, 0, 1, closed="left")],
         "atom_space": [StrOptions({"centroids", "words"})],
+        "topic_words": [StrOptions(set(TOPIC_WORD_RULES))],
         "top_p": [Interval(Real, 0, 1, closed="right")],
         "emission_max_iter": [Interval(Integral, 1, None, closed="left")],
         "emission_tol": [Interval(Real, 0, None, closed="left")],
@@ -205,6 +218,7 @@ class SAETopicModel(BaseEstimator):
         embedding_model="default",
         atom_space="centroids",
         background_share=0.25,
+        topic_words="documents",
         word_vectors="auto",
         background_weight=0.3,
         top_p=0.9,
@@ -221,6 +235,7 @@ class SAETopicModel(BaseEstimator):
         self.embedding_model = embedding_model
         self.atom_space = atom_space
         self.background_share = background_share
+        self.topic_words = topic_words
         self.word_vectors = word_vectors
         self.background_weight = background_weight
         self.top_p = top_p
@@ -325,6 +340,7 @@ class SAETopicModel(BaseEstimator):
         self.atoms_ = encoding.sae.atoms()
         self.n_features_in_ = encoding.sae.d_in
         self.atom_word_ = emission.atom_word
+        self.atom_word_profile_ = emission.atom_word_profile
         self.background_ = emission.background
         self.emission_log_likelihood_ = emission.log_likelihood
         self.emission_n_iter_ = emission.n_iter
@@ -355,10 +371,47 @@ class SAETopicModel(BaseEstimator):
         if atom_to_topic.shape != self.atom_prior_.shape:
             raise ValueError(f"atom_to_topic has shape {atom_to_topic.shape}; the model has "
                              f"{self.atom_prior_.size} atoms.")
-        self.atom_to_topic_ = atom_to_topic
+        rule = self.topic_word_rule()
         self.n_topics_, self.topic_word_, self.topic_prior_ = topics_of(
-            self.atom_word_, self.atom_prior_, atom_to_topic, self.atom_selectivity_)
+            self._word_rows(rule), self.atom_prior_, atom_to_topic, self.atom_selectivity_,
+            rule.selectivity_power)
+        self.atom_to_topic_ = atom_to_topic
         return self
+
+    def topic_word_rule(self) -> TopicWordRule:
+        """The :class:`~bertopic_saetm.merge.topic_words.TopicWordRule` ``topic_words`` names."""
+        if self.topic_words not in TOPIC_WORD_RULES:
+            raise ValueError(f"topic_words must be one of {sorted(TOPIC_WORD_RULES)}, got "
+                             f"{self.topic_words!r}.")
+        return TOPIC_WORD_RULES[self.topic_words]
+
+    def _word_rows(self, rule: TopicWordRule) -> np.ndarray:
+        if rule.rows == "emission":
+            return self.atom_word_
+        if getattr(self, "atom_word_profile_", None) is None:
+            raise ValueError(
+                f"topic_words={self.topic_words!r} needs atom word profiles, which models "
+                "saved before 0.3 do not have: refit, or keep topic_words='emission'.")
+        return self.atom_word_profile_
+
+    def word_distributions(self, mass) -> np.ndarray:
+        """Word distribution of any groups of atoms, by the model's topic-word rule (the
+        BERTopic representation's merged topics, hierarchy nodes and time bins).
+
+        Parameters
+        ----------
+        mass : array-like or sparse matrix of shape (n_groups, n_atoms)
+            Non-negative mass of every atom in every group.
+
+        Returns
+        -------
+        ndarray of shape (n_groups, n_words)
+            All-zero rows for groups without mass.
+        """
+        check_is_fitted(self, "topic_word_", msg=_NOT_FITTED)
+        rule = self.topic_word_rule()
+        return group_word_distributions(self._word_rows(rule), mass, self.atom_selectivity_,
+                                        rule.selectivity_power)
 
     def set_n_topics(self, n_topics):
         """Re-merge the atoms into ``n_topics`` topics without retraining the SAE or ``B``.
@@ -603,7 +656,8 @@ class SAETopicModel(BaseEstimator):
         list of length n_topics_ of lists of (word, probability)
         """
         check_is_fitted(self, "topic_word_", msg=_NOT_FITTED)
-        return ranked_words(self.topic_word_, self.word_marginal(), self.vocabulary_, top_n)
+        return ranked_words(self.topic_word_, self.word_marginal(), self.vocabulary_, top_n,
+                            self.topic_word_rule().relevance_weight)
 
     # -------------------------------------------------------------- persistence
     def save(self, path) -> Path:

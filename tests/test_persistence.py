@@ -69,17 +69,21 @@ def test_corrupt_or_missing_files(fitted, tmp_path):
 
 def test_a_model_saved_before_later_arrays_and_parameters_loads(fitted, corpus, tmp_path):
     # What the first format-1 models held: no background topic, no atom selectivity, no
-    # document counts for the merge, and no atom_space / background_share parameters.
+    # document counts for the merge, no word profiles, and no atom_space /
+    # background_share / topic_words parameters.
     path = fitted.save(tmp_path / "old")
     arrays = load_file(str(path / "arrays.safetensors"))
     del arrays["background_atoms_"], arrays["atom_selectivity_"], arrays["atom_main_documents_"]
+    del arrays["atom_word_profile_"]
     save_file(arrays, str(path / "arrays.safetensors"))
     meta = json.loads((path / "saetm.json").read_text())
     del meta["params"]["atom_space"], meta["params"]["background_share"]
+    del meta["params"]["topic_words"]
     (path / "saetm.json").write_text(json.dumps(meta))
 
     old = SAETopicModel.load(path)
     assert old.atom_space == "words" and old.background_share == 0.0
+    assert old.topic_words == "emission" and old.atom_word_profile_ is None
     assert not old.background_atoms_.any()
     np.testing.assert_array_equal(old.topic_word_, fitted.topic_word_)
     assert old.transform(embeddings=corpus.embeddings[:50]).shape == (50, fitted.n_topics_)
@@ -88,6 +92,11 @@ def test_a_model_saved_before_later_arrays_and_parameters_loads(fitted, corpus, 
     old.set_n_topics(5)
     np.testing.assert_allclose(old.topic_word_, merge_topic_word(
         old.atom_word_, old.atom_prior_, old.atom_to_topic_, old.n_topics_))
+    # Asking it for profile words says what is missing, and changes nothing.
+    words = old.topic_word_.copy()
+    with pytest.raises(ValueError, match="word profiles"):
+        old.set_params(topic_words="documents").set_partition(old.atom_to_topic_)
+    np.testing.assert_array_equal(old.topic_word_, words)
     # And the merge weights atoms by prior alone, as it did.
     np.testing.assert_array_equal(old.atom_main_documents_, 0.0)
     np.testing.assert_array_equal(old.atom_to_topic_, cluster_atoms(

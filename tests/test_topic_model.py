@@ -4,12 +4,23 @@ import torch
 from sklearn.base import clone
 
 from bertopic_saetm import SAEConfig, SAETopicModel, SparseAutoencoder, save_sae
+from bertopic_saetm.emission.profiles import atom_word_profiles
 from bertopic_saetm.merge.background import atom_selectivity
 from bertopic_saetm.merge.partition import cluster_atoms
+from bertopic_saetm.merge.ranking import top_word_indices
 from bertopic_saetm.merge.topic_words import merge_topic_word, topic_word_weights
 from bertopic_saetm.merge.weights import main_atom_counts, merge_weights
 
 from .helpers import FAST_SAE, TINY_SAE
+
+
+def _fitted_copy(fitted, **params):
+    """A copy of the fitted model (its fitted attributes shared) with other parameters."""
+    model = clone(fitted).set_params(**params)
+    for name, value in vars(fitted).items():
+        if name.endswith("_") and not name.startswith("_"):
+            setattr(model, name, value)
+    return model
 
 
 def test_topics_are_vocabulary_words(fitted):
@@ -43,12 +54,47 @@ def test_fitted_attributes(fitted, corpus):
 def test_topic_words_weight_atoms_by_prior_and_selectivity(fitted, corpus):
     atoms = fitted.transform_atoms(embeddings=corpus.embeddings)
     np.testing.assert_allclose(fitted.atom_selectivity_, atom_selectivity(atoms))
-    weights = topic_word_weights(fitted.atom_prior_, fitted.atom_selectivity_)
+    # The default rule averages the atoms' word profiles, which are those of the training
+    # documents (tests/emission/test_profiles.py has the formula).
+    np.testing.assert_allclose(fitted.atom_word_profile_, atom_word_profiles(
+        atoms, fitted.vectorizer_.transform(corpus.texts)))
+    weights = topic_word_weights(fitted.atom_prior_, fitted.atom_selectivity_, 16)
     np.testing.assert_allclose(fitted.topic_word_, merge_topic_word(
-        fitted.atom_word_, weights, fitted.atom_to_topic_, fitted.n_topics_))
+        fitted.atom_word_profile_, weights, fitted.atom_to_topic_, fitted.n_topics_))
     # Not the prior-only average: selectivity changes which atoms name a topic.
     assert not np.allclose(fitted.topic_word_, merge_topic_word(
-        fitted.atom_word_, fitted.atom_prior_, fitted.atom_to_topic_, fitted.n_topics_))
+        fitted.atom_word_profile_, fitted.atom_prior_, fitted.atom_to_topic_,
+        fitted.n_topics_))
+
+
+def test_emission_topic_words_average_the_rows_of_b(fitted):
+    model = _fitted_copy(fitted, topic_words="emission")
+    model.set_partition(fitted.atom_to_topic_)
+    weights = topic_word_weights(fitted.atom_prior_, fitted.atom_selectivity_, 8)
+    np.testing.assert_allclose(model.topic_word_, merge_topic_word(
+        fitted.atom_word_, weights, fitted.atom_to_topic_, fitted.n_topics_))
+    order = top_word_indices(model.topic_word_, model.word_marginal(), 10, 0.9)
+    assert [[w for w, _ in t] for t in model.get_topics(10)] == \
+        [list(fitted.vocabulary_[row]) for row in order]
+    # The rule is a parameter like any other: bad values fail before any training.
+    with pytest.raises(ValueError, match="topic_words"):
+        clone(fitted).set_params(topic_words="profiles").fit(["a b c"] * 3)
+
+
+def test_default_topic_words_are_more_coherent_than_the_emission_words(fitted, corpus):
+    # The reason the default changed (docs/decisions/topic_words.md), on the bundled corpus
+    # at two K: the words of the same topics, drawn from the profiles and from B.
+    from bertopic_saetm.evaluation import ReferenceCorpus, coherence
+
+    reference = ReferenceCorpus.for_model(fitted, corpus.texts)
+    model = _fitted_copy(fitted)
+    for k in (8, 20):
+        scores = {}
+        for rule in ("documents", "emission"):
+            model.set_params(topic_words=rule).set_n_topics(k)
+            words = [[w for w, _ in t] for t in model.get_topics(10)]
+            scores[rule] = np.nanmean(coherence(words, reference))
+        assert scores["documents"] > scores["emission"] + 0.02, (k, scores)
 
 
 def test_the_merge_weights_atoms_by_the_documents_they_head(fitted, corpus):

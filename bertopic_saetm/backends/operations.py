@@ -8,7 +8,6 @@ import logging
 import numpy as np
 import pandas as pd
 
-from ..merge.topic_words import group_word_distributions
 from ..validation import check_documents, check_n_topics
 from .backend import SAETMBackend
 from .bertopic_internals import rebuild_topics
@@ -105,8 +104,7 @@ def topic_word_distributions(topic_model) -> dict[int, np.ndarray]:
     atom_topic = backend.current_topic_of_atoms(topic_model)
     topic_ids = sorted(int(t) for t in topic_model.get_topics() if t != -1)
     mass = np.stack([np.where(atom_topic == t, model.atom_prior_, 0.0) for t in topic_ids])
-    return dict(zip(topic_ids, group_word_distributions(model.atom_word_, mass,
-                                                        model.atom_selectivity_), strict=True))
+    return dict(zip(topic_ids, model.word_distributions(mass), strict=True))
 
 
 def _bin_timestamps(timestamps, nr_bins, datetime_format) -> pd.Series:
@@ -167,9 +165,9 @@ def topics_over_time(topic_model, timestamps, nr_bins=None, datetime_format=None
         valid = atom_topic >= 0
         weights[atom_topic[valid], np.flatnonzero(valid)] = mass[valid]
         frequency = weights.sum(axis=1)
-        words = top_words(group_word_distributions(model.atom_word_, weights,
-                                                   model.atom_selectivity_),
-                          model.vocabulary_, model.background_, n_words, marginal)
+        words = top_words(model.word_distributions(weights), model.vocabulary_,
+                          model.background_, n_words, marginal,
+                          model.topic_word_rule().relevance_weight)
         n_outliers = int(inactive[rows].sum())
         if n_outliers:
             background = top_words(model.background_[None, :], model.vocabulary_,

@@ -24,7 +24,6 @@ from bertopic.representation import BaseRepresentation
 from bertopic.vectorizers import ClassTfidfTransformer
 
 from ..merge.ranking import ranked_words
-from ..merge.topic_words import group_word_distributions
 from .bertopic_internals import ctfidf_idf, set_ctfidf_idf
 from .groups import group_atom_mass, training_rows_and_topics
 from .hooks import install_hooks, set_ctfidf_from_counts
@@ -34,21 +33,22 @@ _PAD = ("", 1e-05)
 
 
 def top_words(distributions: np.ndarray, vocabulary: np.ndarray, fallback: np.ndarray,
-              top_n: int, marginal: np.ndarray | None = None
+              top_n: int, marginal: np.ndarray | None = None, weight: float = 1.0
               ) -> list[list[tuple[str, float]]]:
     """``top_n`` (word, probability) pairs per row.
 
     Rows are ranked by relevance against ``marginal``
     (:func:`~bertopic_saetm.merge.ranking.ranked_words`, as
-    :meth:`SAETopicModel.get_topics`), or by probability when it is None; all-zero rows
-    use ``fallback`` (the background, always by probability: its most common words).
+    :meth:`SAETopicModel.get_topics`, with ``weight`` its ``lambda``), or by probability
+    when it is None; all-zero rows use ``fallback`` (the background, always by probability:
+    its most common words).
     """
     result = []
     for row in distributions:
         against = marginal
         if not row.any():
             row, against = fallback, None
-        words = [pair for pair in ranked_words(row, against, vocabulary, top_n)[0]
+        words = [pair for pair in ranked_words(row, against, vocabulary, top_n, weight)[0]
                  if pair[1] > 0]
         result.append(words + [_PAD] * (top_n - len(words)))
     return result
@@ -75,11 +75,11 @@ class EmissionRepresentation(BaseRepresentation):
         rows, groups = training_rows_and_topics(backend, documents)
         labels = sorted(int(label) for label in topics)
         model = backend.model
-        distributions = group_word_distributions(
-            model.atom_word_, group_atom_mass(backend, rows, groups, labels),
-            model.atom_selectivity_)
+        distributions = model.word_distributions(
+            group_atom_mass(backend, rows, groups, labels))
         words = top_words(distributions, model.vocabulary_, model.background_,
-                          int(topic_model.top_n_words), model.word_marginal())
+                          int(topic_model.top_n_words), model.word_marginal(),
+                          model.topic_word_rule().relevance_weight)
         return dict(zip(labels, words, strict=True))
 
 

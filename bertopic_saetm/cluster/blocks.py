@@ -13,6 +13,7 @@ from collections import Counter
 import numpy as np
 import scipy.sparse as sp
 
+from ..emission.profiles import profile_sums
 from ..emission.statistics import split_rows
 from ..engine.values import Encoding
 from ..merge.weights import main_atom_counts
@@ -97,6 +98,12 @@ def emission_sums(weighted: sp.csr_matrix, encoded, fitted: np.ndarray
     theta = sp.csr_matrix(encoded.theta, dtype=np.float64)[:, fitted]
     return (np.asarray(weighted.sum(axis=0)).ravel(),
             np.asarray((theta.T @ weighted).todense()))
+
+
+def word_profile_sums(counts: sp.csr_matrix, encoded) -> np.ndarray:
+    """The block's unnormalised atom word profiles (:func:`~bertopic_saetm.emission.
+    profiles.profile_sums`), shape (n_atoms, n_words)."""
+    return profile_sums(encoded.theta, counts)
 
 
 def emission_chunk(weighted: sp.csr_matrix, encoded, fitted: np.ndarray):

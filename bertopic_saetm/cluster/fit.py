@@ -31,6 +31,7 @@ import time
 import numpy as np
 
 from ..emission.em import EmissionStart, idf_from_document_frequency, run_em
+from ..emission.profiles import word_profiles
 from ..emission.statistics import DaskStatistics
 from ..emission.statistics import tree_reduce as reduce_on_workers
 from ..engine.timing import stopwatch
@@ -183,6 +184,8 @@ def _emission(client, stage, counts, encoded, mass, fires, n_documents, lengths)
                     max_iter=stage.max_iter, tol=stage.tol, verbose=stage.verbose)
     offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
     inactive = client.gather(client.map(blocks.inactive_rows, encoded, pure=False))
+    profiles = tree_reduce(client, client.map(blocks.word_profile_sums, counts, encoded,
+                                              pure=False))
     return Emission(
         atom_word=result.atom_word, background=result.background, idf=result.idf,
         log_likelihood=result.log_likelihood, n_iter=result.n_iter,
@@ -190,4 +193,5 @@ def _emission(client, stage, counts, encoded, mass, fires, n_documents, lengths)
         atom_selectivity=np.divide(mass, fires, out=np.zeros_like(mass), where=fires > 0),
         inactive_documents=np.concatenate([rows + offset for rows, offset
                                            in zip(inactive, offsets, strict=True)]),
+        atom_word_profile=word_profiles(profiles),
     )

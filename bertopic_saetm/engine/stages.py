@@ -23,6 +23,7 @@ import scipy.sparse as sp
 
 from ..dictionaries import is_pretrained_name, load_pretrained
 from ..emission.em import fit_word_emission
+from ..emission.profiles import atom_word_profiles
 from ..merge.background import atom_selectivity, diffuse_atoms
 from ..merge.partition import cluster_atoms
 from ..merge.placement import atom_centroids, atom_topic_vectors
@@ -131,7 +132,8 @@ class EncodingStage:
 
 @dataclass(frozen=True)
 class EmissionStage:
-    """Learn every atom's word distribution from the bag-of-words by EM."""
+    """Learn every atom's word distribution from the bag-of-words by EM, and its word
+    profile (:mod:`~bertopic_saetm.emission.profiles`)."""
 
     background_weight: float = 0.3
     max_iter: int = 200
@@ -160,6 +162,7 @@ class EmissionStage:
             atom_prior=np.asarray(theta.mean(axis=0)).ravel(),
             atom_selectivity=atom_selectivity(theta),
             inactive_documents=np.flatnonzero(np.diff(theta.indptr) == 0),
+            atom_word_profile=atom_word_profiles(theta, counts),
         )
 
 

@@ -94,6 +94,9 @@ class Emission:
         Mean mixture weight of every atom where it fires (:func:`atom_selectivity`).
     inactive_documents : ndarray of shape (n_inactive,), int
         Documents on which no atom fires.
+    atom_word_profile : ndarray of shape (n_atoms, n_words)
+        Word profile of every atom: the damped counts of the documents it dominates
+        (:func:`~bertopic_saetm.emission.profiles.atom_word_profiles`).
     """
 
     atom_word: np.ndarray
@@ -104,6 +107,7 @@ class Emission:
     atom_prior: np.ndarray
     atom_selectivity: np.ndarray
     inactive_documents: np.ndarray
+    atom_word_profile: np.ndarray
 
 
 @dataclass(frozen=True)

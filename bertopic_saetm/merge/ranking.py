@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import numpy as np
 
-#: ``lambda``. At 0.9 TD@25 rose on 20 Newsgroups (K = 20 / 50 / 100 / 200) and on the
+#: ``lambda`` of the ``"emission"`` topic words
+#: (:data:`~bertopic_saetm.merge.topic_words.TOPIC_WORD_RULES`). At 0.9 TD@25 rose on 20
+#: Newsgroups (K = 20 / 50 / 100 / 200) and on the
 #: bundled corpus (K = 15 / 30) by .01-.03 with NPMI within .004 of the probability order;
 #: lower values raised TD further but cost NPMI at K = 200 (a throwaway probe).
 RELEVANCE_WEIGHT = 0.9
@@ -85,7 +87,7 @@ def top_word_indices(distributions: np.ndarray, marginal: np.ndarray, top_n: int
 
 
 def ranked_words(distributions: np.ndarray, marginal: np.ndarray | None, vocabulary: np.ndarray,
-                 top_n: int) -> list[list[tuple[str, float]]]:
+                 top_n: int, weight: float = RELEVANCE_WEIGHT) -> list[list[tuple[str, float]]]:
     """Every row's ``top_n`` (word, probability) pairs, most relevant first.
 
     The topic-word query of :meth:`SAETopicModel.get_topics` and the BERTopic
@@ -98,6 +100,8 @@ def ranked_words(distributions: np.ndarray, marginal: np.ndarray | None, vocabul
         :func:`word_marginal`; None ranks by probability alone.
     vocabulary : ndarray of shape (n_words,)
     top_n : int
+    weight : float in [0, 1]
+        ``lambda`` (:attr:`~bertopic_saetm.merge.topic_words.TopicWordRule.relevance_weight`).
 
     Returns
     -------
@@ -106,6 +110,6 @@ def ranked_words(distributions: np.ndarray, marginal: np.ndarray | None, vocabul
     distributions = np.atleast_2d(distributions)
     top_n = min(int(top_n), distributions.shape[1])
     order = (np.argsort(-distributions, axis=1, kind="stable")[:, :top_n] if marginal is None
-             else top_word_indices(distributions, marginal, top_n))
+             else top_word_indices(distributions, marginal, top_n, weight))
     return [[(str(vocabulary[j]), float(distributions[i, j])) for j in row]
             for i, row in enumerate(order)]

@@ -1,24 +1,64 @@
-"""A topic's word distribution: the weighted average of its atoms' rows of ``B``.
+"""A topic's word distribution: the weighted average of its atoms' word rows.
 
 The one topic-word rule, :func:`group_word_distributions`: a group of atoms (a topic, a
 merged topic, the atoms of some documents) describes its words by its atoms' rows, each
-weighted by the atom's mass in the group times its selectivity to the power
-:data:`SELECTIVITY_POWER` (:func:`topic_word_weights`), so a topic's focused atoms name it.
-For a whole topic the mass is the atom's prior (:func:`topics_of`).
+weighted by the atom's mass in the group times its selectivity to a power
+(:func:`topic_word_weights`), so a topic's focused atoms name it. For a whole topic the
+mass is the atom's prior (:func:`topics_of`).
+
+Which rows, which power and how the words are then ranked is a :class:`TopicWordRule`,
+chosen by ``SAETopicModel(topic_words=...)`` among :data:`TOPIC_WORD_RULES`.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 
 from .partition import assignment_matrix
 
-#: ``gamma`` in :func:`topic_word_weights`. Measured (``docs/decisions/topic_words.md``)
+#: ``gamma`` of the ``"emission"`` rule. Measured (``docs/decisions/topic_words.md``)
 #: (3 seeds): NPMI rose with the power on 20 Newsgroups and on
 #: the bundled corpus at every K tried, most at small K (20 Newsgroups K = 20: .111 with the
 #: prior alone, .151 / .161 / .170 at 4 / 6 / 8), flattening by 8; TD@25 did not drop.
 SELECTIVITY_POWER = 8
+
+
+@dataclass(frozen=True)
+class TopicWordRule:
+    """How a topic gets its words.
+
+    Attributes
+    ----------
+    rows : {"profiles", "emission"}
+        The atom word rows averaged: the document word profiles
+        (:mod:`bertopic_saetm.emission.profiles`, ``atom_word_profile_``) or the emission
+        ``B`` (``atom_word_``).
+    selectivity_power : float
+        ``gamma`` in :func:`topic_word_weights`.
+    relevance_weight : float in [0, 1]
+        ``lambda`` of the LDAvis relevance the words are ranked by
+        (:mod:`bertopic_saetm.merge.ranking`).
+    """
+
+    rows: str
+    selectivity_power: float
+    relevance_weight: float
+
+
+#: The rules ``SAETopicModel(topic_words=...)`` names. ``"documents"`` (the default) was
+#: chosen on 20 Newsgroups, the bundled corpus and 20,000 Simple English Wikipedia leads
+#: (``docs/decisions/topic_words.md``): profile rows beat ``B`` in NPMI at every K tried on
+#: all three; with them a selectivity power of 16 beat 8 at small K and lambda 0.6 beat 0.9
+#: and 0.5. ``"emission"`` is the paper's words (``B``) as 0.2 gave them, and what models
+#: saved before 0.3 load with.
+TOPIC_WORD_RULES = {
+    "documents": TopicWordRule("profiles", selectivity_power=16, relevance_weight=0.6),
+    "emission": TopicWordRule("emission", selectivity_power=SELECTIVITY_POWER,
+                              relevance_weight=0.9),
+}
 
 
 def topic_word_weights(mass: np.ndarray, selectivity: np.ndarray,
@@ -59,8 +99,12 @@ def merge_topic_word(atom_word: np.ndarray, weights: np.ndarray, atom_to_topic: 
 
 
 def topics_of(atom_word: np.ndarray, atom_prior: np.ndarray, atom_to_topic: np.ndarray,
-              atom_selectivity: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
+              atom_selectivity: np.ndarray, power: float = SELECTIVITY_POWER
+              ) -> tuple[int, np.ndarray, np.ndarray]:
     """The merged topics a partition of the atoms describes.
+
+    ``atom_word`` (n_atoms, n_words): the rows the words come from (``B`` or the word
+    profiles, :class:`TopicWordRule`); ``power``: the selectivity power.
 
     Returns
     -------
@@ -74,14 +118,14 @@ def topics_of(atom_word: np.ndarray, atom_prior: np.ndarray, atom_to_topic: np.n
     n_topics = int(atom_to_topic.max()) + 1
     valid = atom_to_topic >= 0
     mass = assignment_matrix(atom_to_topic, n_topics).T @ sp.diags(atom_prior)
-    return (n_topics, group_word_distributions(atom_word, mass, atom_selectivity),
+    return (n_topics, group_word_distributions(atom_word, mass, atom_selectivity, power),
             np.bincount(atom_to_topic[valid], weights=atom_prior[valid], minlength=n_topics))
 
 
-def group_word_distributions(atom_word: np.ndarray, mass, atom_selectivity: np.ndarray
-                             ) -> np.ndarray:
+def group_word_distributions(atom_word: np.ndarray, mass, atom_selectivity: np.ndarray,
+                             power: float = SELECTIVITY_POWER) -> np.ndarray:
     """Word distribution of groups of atoms: each atom's row weighted by its mass in the
-    group times its selectivity ** :data:`SELECTIVITY_POWER`, rows normalised.
+    group times its selectivity ** ``power``, rows normalised.
 
     Parameters
     ----------
@@ -90,6 +134,8 @@ def group_word_distributions(atom_word: np.ndarray, mass, atom_selectivity: np.n
         Non-negative mass of every atom in every group (its prior for a whole topic, its
         summed mixture weights over some documents, 0 outside the group).
     atom_selectivity : ndarray of shape (n_atoms,)
+    power : float
+        The selectivity power (:attr:`TopicWordRule.selectivity_power`).
 
     Returns
     -------
@@ -98,9 +144,9 @@ def group_word_distributions(atom_word: np.ndarray, mass, atom_selectivity: np.n
     """
     if sp.issparse(mass):
         weights = sp.csr_matrix(mass) @ sp.diags(topic_word_weights(
-            np.ones(atom_selectivity.shape), atom_selectivity))
+            np.ones(atom_selectivity.shape), atom_selectivity, power))
     else:
-        weights = topic_word_weights(np.atleast_2d(mass), atom_selectivity)
+        weights = topic_word_weights(np.atleast_2d(mass), atom_selectivity, power)
     return mixture_word_distribution(atom_word, weights)
 
 

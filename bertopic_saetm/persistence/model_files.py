@@ -6,7 +6,7 @@ Layout::
         saetm.json           format name and version, parameters, vocabulary, reports
         arrays.safetensors   atom_word_, background_, atom_prior_, ... (float64 / int64;
                              background_atoms_, atom_selectivity_,
-                             atom_main_documents_ optional)
+                             atom_main_documents_, atom_word_profile_ optional)
         sae/                 the SAE in SAE-Lens format (cfg.json + sae_weights.safetensors)
 
 The folder is written under a temporary name and renamed into place, so an interrupted save
@@ -55,6 +55,7 @@ _JSON_PARAMS = ("n_topics", "background_weight", "top_p", "emission_max_iter", "
 #: IDF weights, selectivities, document counts and document numbers are never negative.
 _SPECS = {
     "atom_word_": Spec(("n_atoms", "n_words"), FLOAT, non_negative=True),
+    "atom_word_profile_": Spec(("n_atoms", "n_words"), FLOAT, non_negative=True),
     "background_": Spec(("n_words",), FLOAT, non_negative=True),
     "atom_prior_": Spec(("n_atoms",), FLOAT, non_negative=True),
     "atom_selectivity_": Spec(("n_atoms",), FLOAT, non_negative=True),
@@ -70,8 +71,9 @@ _SPECS = {
 _META_KEYS = ("params", "vocabulary", "n_topics_", "n_features_in_", "sae_report_",
               "emission_log_likelihood_", "emission_n_iter_", "fit_seconds_")
 #: Parameters added after format version 1 was first written, with the values that
-#: reproduce what models saved before them did (no background topic, merge by words).
-_LATER_PARAMS = {"atom_space": "words", "background_share": 0.0}
+#: reproduce what models saved before them did (no background topic, merge by words,
+#: topic words from the emission).
+_LATER_PARAMS = {"atom_space": "words", "background_share": 0.0, "topic_words": "emission"}
 
 
 def _portable(value):
@@ -114,6 +116,8 @@ def save_model(model, path) -> Path:
         arrays["background_atoms_"] = model.background_atoms_.astype(np.uint8)
         arrays["atom_selectivity_"] = np.ascontiguousarray(model.atom_selectivity_)
         arrays["atom_main_documents_"] = np.ascontiguousarray(model.atom_main_documents_)
+        if getattr(model, "atom_word_profile_", None) is not None:
+            arrays["atom_word_profile_"] = np.ascontiguousarray(model.atom_word_profile_)
         save_file(arrays, str(folder / ARRAYS_FILE))
         (folder / META_FILE).write_text(json.dumps(meta, indent=1))
 
@@ -214,6 +218,8 @@ def load_model(cls, path):
     model.atom_main_documents_ = (arrays["atom_main_documents_"]
                                   if "atom_main_documents_" in arrays
                                   else np.zeros(model.atom_prior_.shape))
+    # Models saved before word profiles have none; they load with topic_words="emission".
+    model.atom_word_profile_ = arrays.get("atom_word_profile_")
     model.sae_ = sae
     model.atoms_ = sae.atoms()
     model.vocabulary_ = np.asarray(meta["vocabulary"], dtype=object)

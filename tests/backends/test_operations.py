@@ -22,12 +22,15 @@ def _check_coherent(topic_model, backend, corpus):
         atol=1e-12)
     # Each topic's words are its atoms' word distribution, weighted as topic_word_'s.
     model = backend.model
-    prior = topic_word_weights(model.atom_prior_, model.atom_selectivity_)
+    rule = model.topic_word_rule()
+    prior = topic_word_weights(model.atom_prior_, model.atom_selectivity_,
+                               rule.selectivity_power)
     atom_topic = backend.current_topic_of_atoms(topic_model)
     for topic in range(n_topics):
         weights = np.where(atom_topic == topic, prior, 0.0)
-        expected = mixture_word_distribution(model.atom_word_, weights[None, :])[0]
-        top = model.vocabulary_[top_word_indices(expected, model.word_marginal(), 10)[0]]
+        expected = mixture_word_distribution(model.atom_word_profile_, weights[None, :])[0]
+        top = model.vocabulary_[top_word_indices(expected, model.word_marginal(), 10,
+                                                 rule.relevance_weight)[0]]
         assert [w for w, _ in topic_model.get_topic(topic)] == list(top)
 
 

@@ -22,13 +22,15 @@ def test_hierarchy_nodes_are_described_by_the_union_of_their_atoms(bertopic_fit,
     topic_model, backend, topics, _ = bertopic_fit
     hierarchy = topic_model.hierarchical_topics(corpus.texts)
     model = backend.model
+    rule = model.topic_word_rule()
     atom_topic = backend.current_topic_of_atoms(topic_model)
     for _, node in hierarchy.iterrows():
         atoms = np.isin(atom_topic, node["Topics"])
-        weights = np.where(atoms, topic_word_weights(model.atom_prior_,
-                                                     model.atom_selectivity_), 0.0)
-        distribution = mixture_word_distribution(model.atom_word_, weights[None, :])[0]
-        expected = model.vocabulary_[top_word_indices(distribution, model.word_marginal(), 5)[0]]
+        weights = np.where(atoms, topic_word_weights(model.atom_prior_, model.atom_selectivity_,
+                                                     rule.selectivity_power), 0.0)
+        distribution = mixture_word_distribution(model.atom_word_profile_, weights[None, :])[0]
+        expected = model.vocabulary_[top_word_indices(distribution, model.word_marginal(), 5,
+                                                      rule.relevance_weight)[0]]
         assert node["Parent_Name"] == "_".join(expected)
 
 
@@ -39,6 +41,7 @@ def test_time_bins_are_described_by_their_own_documents(bertopic_fit, corpus):
     assert set(frame.columns) == {"Topic", "Words", "Frequency", "Timestamp"}
     topics = np.asarray(topics)
     model = backend.model
+    rule = model.topic_word_rule()
     atom_topic = backend.current_topic_of_atoms(topic_model)
     for _, row in frame[frame.Topic >= 0].iterrows():
         docs = np.flatnonzero((stamps == row["Timestamp"]) & (topics == row["Topic"]))
@@ -46,8 +49,9 @@ def test_time_bins_are_described_by_their_own_documents(bertopic_fit, corpus):
         mass = np.asarray(backend.theta_[docs].sum(axis=0)).ravel() * (
             atom_topic == row["Topic"])
         distribution = mixture_word_distribution(
-            model.atom_word_, topic_word_weights(mass, model.atom_selectivity_)[None, :])[0]
-        top = top_word_indices(distribution, model.word_marginal(), 5)[0]
+            model.atom_word_profile_,
+            topic_word_weights(mass, model.atom_selectivity_, rule.selectivity_power)[None, :])[0]
+        top = top_word_indices(distribution, model.word_marginal(), 5, rule.relevance_weight)[0]
         assert row["Words"] == ", ".join(model.vocabulary_[top])
     # Bins differ from one another (they are not just the global topic words).
     assert frame[frame.Topic >= 0].groupby("Topic")["Words"].nunique().max() > 1

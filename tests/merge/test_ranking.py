@@ -41,7 +41,8 @@ def test_weight_outside_the_unit_interval_is_refused():
 
 
 def test_model_topics_follow_the_relevance_order(fitted):
-    order = top_word_indices(fitted.topic_word_, fitted.word_marginal(), 10)
+    order = top_word_indices(fitted.topic_word_, fitted.word_marginal(), 10,
+                             fitted.topic_word_rule().relevance_weight)
     for topic, words in enumerate(fitted.get_topics(10)):
         assert [w for w, _ in words] == [str(fitted.vocabulary_[j]) for j in order[topic]]
         assert [p for _, p in words] == [float(fitted.topic_word_[topic, j])
