@@ -4,13 +4,16 @@ vocabulary and metric code, in one run.
     python benchmarks/compare_peers.py [--corpus 20ng|bundled|simplewiki|FILE.jsonl]
         [--data ../shared/data] [--models saetm,bertopic,...] [--k 20,50,100,200]
         [--seeds 0,1,2] [--no-cv] [-o benchmarks/results/compare_peers_20ng.json]
-        [--sae-config '{"kmeans_init": 0.5}'] [--resume]
+        [--sae-config '{"kmeans_init": 0.5}'] [--resume [--refit saetm]]
 
 Every fit runs in a fresh process (SAE-TM: the fit and its re-topics). ``peak_mb`` is the
 growth of that process's resident memory during the timed fit, sampled every 20 ms, on top
 of the loaded corpus. BERTopic's UMAP is run once on 5,000 documents before its timed fit so
 that numba compilation is not counted (SAE-TM's kernels are cached on disk). ``--resume``
-keeps earlier rows, so seeds or K values can be added run by run.
+keeps earlier rows, so seeds or K values can be added run by run; ``--refit MODELS`` with it
+drops the earlier rows of those models and fits them again (the others keep their rows and
+the stamp of the run that measured them), so a change to SAE-TM is measured against the
+same peer rows.
 
 Corpus (``benchmarks/corpora.py``): 20 Newsgroups with its precomputed all-MiniLM-L6-v2
 embeddings (``--data``, default ../shared/data), ``--corpus bundled`` (the bundled Python
@@ -250,6 +253,9 @@ def main() -> None:
                         help="SAE-TM's SAETrainingConfig fields, JSON (default: its defaults)")
     parser.add_argument("--resume", action="store_true",
                         help="keep the rows of an earlier result file and skip what they cover")
+    parser.add_argument("--refit", default="",
+                        help="with --resume: comma-separated models whose earlier rows are "
+                             "dropped and fitted again")
     parser.add_argument("-o", "--out", type=Path,
                         help="result file (default benchmarks/results/compare_peers_"
                              "<corpus>[_<sample>].json)")
@@ -267,7 +273,11 @@ def main() -> None:
     params = {"models": models, "k": ks, "seeds": seeds, "sample": args.sample,
               "sae_config": args.sae_config, "c_v": not args.no_cv,
               "data": None if args.data == DEFAULT_DATA else str(args.data)}
+    refit = {name for name in args.refit.split(",") if name}
+    if refit and not args.resume:
+        parser.error("--refit drops rows of an earlier result file: use it with --resume")
     result = Result(out, "compare_peers", corpus_name, params, resume=args.resume)
+    result.rows = [row for row in result.rows if row["model"] not in refit]
     done = {(r["model"], r["k"], r["seed"]) for r in result.rows}
 
     corpus = load_corpus(args.corpus, args.data, args.sample)

@@ -1,0 +1,87 @@
+"""Decision: topic words from the atoms' word profiles (``topic_words="documents"``), not B.
+
+Where a topic's words come from, on fits that differ in nothing else:
+
+    python benchmarks/experiments/topic_word_sources.py [--corpus 20ng|bundled|simplewiki]
+        [--seeds 0] [--k 20,50,100,200] [--data ../shared/data]
+
+One default SAE-TM fit per seed; its partitions at every K are kept, and only the atom word
+rows, the selectivity power ``gamma`` and the relevance ``lambda`` vary. Rows: ``emission``
+(B, gamma 8, lambda 0.9: the words before 0.3), the profiles
+``R_kw ~ sum_d theta_dk^p f(c_dw)`` with ``f`` = log1p (default), raw counts or presence and
+``p`` = 1, 2, 3, and gamma / lambda around the default (16 / 0.6). Prints NPMI (top 10 words,
+gensim c_npmi, the corpus as reference) / TD@25 per K, mean over seeds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from corpora import add_corpus_arguments, corpus_ks, load_corpus  # noqa: E402
+
+from bertopic_saetm import SAETopicModel  # noqa: E402
+from bertopic_saetm.emission.profiles import word_profiles  # noqa: E402
+from bertopic_saetm.evaluation import ReferenceCorpus, coherence, topic_diversity  # noqa: E402
+from bertopic_saetm.merge.ranking import top_word_indices, word_marginal  # noqa: E402
+from bertopic_saetm.merge.topic_words import topics_of  # noqa: E402
+
+# name: (rows, mixture power, count transform, gamma, lambda)
+VARIANTS = {
+    "emission (B, 8, 0.9)": ("B", None, None, 8, 0.9),
+    "profiles log1p p2 (16, 0.6)": ("R", 2, "log1p", 16, 0.6),
+    "profiles log1p p1": ("R", 1, "log1p", 16, 0.6),
+    "profiles log1p p3": ("R", 3, "log1p", 16, 0.6),
+    "profiles counts p2": ("R", 2, "counts", 16, 0.6),
+    "profiles presence p2": ("R", 2, "presence", 16, 0.6),
+    "profiles, gamma 8": ("R", 2, "log1p", 8, 0.6),
+    "profiles, lambda 0.5": ("R", 2, "log1p", 16, 0.5),
+    "profiles, lambda 0.7": ("R", 2, "log1p", 16, 0.7),
+    "profiles, lambda 0.9": ("R", 2, "log1p", 16, 0.9),
+}
+TRANSFORMS = {"log1p": lambda c: c.log1p(), "counts": lambda c: c,
+              "presence": lambda c: (c > 0).astype(np.float64)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_corpus_arguments(parser)
+    parser.add_argument("--seeds", default="0")
+    args = parser.parse_args()
+    corpus = load_corpus(args.corpus, args.data, args.sample)
+    ks = corpus_ks(args.corpus, args.k)
+    scores = {name: {k: [] for k in ks} for name in VARIANTS}
+    for seed in (int(s) for s in args.seeds.split(",")):
+        model = SAETopicModel(n_topics=ks[0], random_state=seed).fit(corpus.docs,
+                                                                      corpus.embeddings)
+        reference = ReferenceCorpus.for_model(model, corpus.docs)
+        theta = sp.csr_matrix(model.transform_atoms(embeddings=corpus.embeddings))
+        counts = sp.csr_matrix(model.vectorizer_.transform(corpus.docs), dtype=np.float64)
+        content = int((~model.background_atoms_ & (model.atom_prior_ > 0)).sum())
+        partitions = {k: model.set_n_topics(k).atom_to_topic_.copy() for k in ks if k <= content}
+        for name, (rows, power, transform, gamma, weight) in VARIANTS.items():
+            atom_rows = model.atom_word_ if rows == "B" else word_profiles(
+                (theta.power(power).T @ TRANSFORMS[transform](counts)).toarray())
+            for k, partition in partitions.items():
+                _, topic_word, prior = topics_of(atom_rows, model.atom_prior_, partition,
+                                                 model.atom_selectivity_, gamma)
+                order = top_word_indices(topic_word, word_marginal(topic_word, prior), 25,
+                                         weight)
+                words = [[str(model.vocabulary_[j]) for j in row] for row in order]
+                scores[name][k].append((np.nanmean(coherence(words, reference)),
+                                        topic_diversity(words, 25)))
+    print(f"{args.corpus}, {len(corpus.docs)} documents, seeds {args.seeds}: NPMI / TD@25")
+    print(f"{'topic words':30s}" + "".join(f"{'K = ' + str(k):>14s}" for k in ks))
+    for name, by_k in scores.items():
+        cells = [f"{np.mean([s[0] for s in v]):.3f} / {np.mean([s[1] for s in v]):.2f}"
+                 if v else "-" for v in by_k.values()]
+        print(f"{name:30s}" + "".join(f"{c:>14s}" for c in cells))
+
+
+if __name__ == "__main__":
+    main()
