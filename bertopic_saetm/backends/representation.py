@@ -7,9 +7,10 @@ A group of documents labelled ``t`` is described by the atoms of the merged topi
 documents belong to:
 
 * a group holding *all* the training documents of those merged topics (a topic, a merged
-  topic, a hierarchy node) gets the SAE-TM topic distribution: the atoms' word rows weighted
-  by prior and selectivity (:func:`~bertopic_saetm.merge.topic_words.topic_word_weights`), exactly
-  :attr:`SAETopicModel.topic_word_` for an unmerged topic;
+  topic, a hierarchy node) gets the SAE-TM topic distribution: the atoms' word rows (word
+  profiles, or ``B`` with ``topic_words="emission"``) weighted by prior and selectivity
+  (:meth:`SAETopicModel.word_distributions`), exactly :attr:`SAETopicModel.topic_word_` for
+  an unmerged topic;
 * a group holding only *some* of them (a time bin, a class) weights the same atoms by their
   mixture mass within the group's documents (and their selectivity), so words follow the
   subset;
@@ -55,7 +56,8 @@ def top_words(distributions: np.ndarray, vocabulary: np.ndarray, fallback: np.nd
 
 
 class EmissionRepresentation(BaseRepresentation):
-    """BERTopic ``representation_model``: topic words from SAE-TM's word emission.
+    """BERTopic ``representation_model``: topic words by SAE-TM's topic-word rule
+    (``SAETopicModel.topic_words``: the atoms' word profiles, or the emission ``B``).
 
     Returns exactly ``top_n_words`` (word, probability) pairs per topic (BERTopic's
     ``("", 1e-05)`` filler pads short topics), for the same topic ids it is given.
