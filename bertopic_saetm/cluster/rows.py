@@ -3,6 +3,8 @@ minibatches read out of a Dask array."""
 
 from __future__ import annotations
 
+import mmap
+
 import numpy as np
 
 _INSTALL = ("Fitting on a Dask cluster needs dask[distributed]: pip install torch==2.13.0 "
@@ -46,6 +48,23 @@ def aligned_embeddings(embeddings, lengths):
     return embeddings if embeddings.chunks == wanted else embeddings.rechunk(wanted)
 
 
+def release_pages(array: np.ndarray) -> bool:
+    """Drop the pages of the memory map behind ``array`` from this process.
+
+    A read-only file mapping keeps every page it has read resident (and counted in the
+    process's memory) until it is unmapped; ``MADV_DONTNEED`` gives them back, and a later
+    read fetches them again from the file cache. Returns whether ``array`` is backed by a
+    memory map (and the platform can release its pages).
+    """
+    base = array
+    while base is not None and not isinstance(base, mmap.mmap):
+        base = getattr(base, "base", None)
+    if base is None or not hasattr(mmap, "MADV_DONTNEED"):
+        return False
+    base.madvise(mmap.MADV_DONTNEED)
+    return True
+
+
 class DaskRows:
     """Rows of a 2-D Dask array as SAE training reads them, one request at a time.
 
@@ -57,7 +76,10 @@ class DaskRows:
     computed (with ``scheduler``, on the driver) once when it costs no memory to keep: a
     memory map (``np.load(path, mmap_mode="r")`` per shard, the recommended input for large
     corpora) or a view of an array already in memory. Other chunks are computed for each
-    request that needs them and dropped, so memory stays at one batch's chunks.
+    request that needs them and dropped, so memory stays at one batch's chunks. The pages a
+    request read out of a memory map are released from the process after the copy
+    (``madvise(MADV_DONTNEED)``; they stay in the operating system's file cache), so that
+    training epochs over shards do not leave the driver holding the whole file.
 
     Parameters
     ----------
@@ -97,7 +119,9 @@ class DaskRows:
         chunk_of = np.searchsorted(self._starts, rows, side="right") - 1
         for i in np.unique(chunk_of):
             where = chunk_of == i
-            out[where] = self._chunk(int(i))[rows[where] - self._starts[i]]
+            chunk = self._chunk(int(i))
+            out[where] = chunk[rows[where] - self._starts[i]]
+            release_pages(chunk)
         return out
 
     def read_rows(self, indices: np.ndarray) -> np.ndarray:

@@ -5,6 +5,7 @@ import pytest
 
 from bertopic_saetm import SAETopicModel
 from bertopic_saetm.cluster import DaskRows
+from bertopic_saetm.cluster.rows import release_pages
 
 from ..helpers import FAST_SAE
 
@@ -94,6 +95,17 @@ def test_rows_of_a_dask_array_come_in_the_order_asked(tmp_path):
     mapped = DaskRows(shards)
     np.testing.assert_array_equal(mapped.read_rows(np.array([8, 1, 5])), X[[8, 1, 5]])
     np.testing.assert_array_equal(mapped[4:8], X[4:8])
+    # Reads after the pages were released come back from the file, unchanged.
+    np.testing.assert_array_equal(mapped.read_rows(np.array([5, 8, 1])), X[[5, 8, 1]])
+
+
+def test_pages_are_released_only_from_memory_maps(tmp_path):
+    np.save(tmp_path / "x.npy", np.arange(12, dtype=np.float32).reshape(3, 4))
+    mapped = np.load(tmp_path / "x.npy", mmap_mode="r")
+    assert release_pages(mapped) and release_pages(mapped[1:])
+    np.testing.assert_array_equal(mapped[1], [4, 5, 6, 7])
+    assert not release_pages(np.zeros((3, 4), dtype=np.float32))
+    assert not release_pages(np.zeros((3, 4), dtype=np.float32)[1:])
 
 
 def test_bad_cluster_inputs_are_named(data, client):
