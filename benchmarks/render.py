@@ -206,6 +206,22 @@ def cluster_fit_table(result: dict) -> str:
     return "\n".join(lines)
 
 
+def scale_fit_table(result: dict) -> str:
+    """The markdown block of a ``scale_fit`` result: the in-process fit from memory maps."""
+    lines = ["| documents | fit s (vocabulary / sae / word_emission / merge) | SAE steps "
+             "| peak RSS MB | transform s |", "|---|---|---|---|---|"]
+    for row in result["rows"]:
+        stages = " / ".join(f"{row['stages'].get(k, 0):.1f}"
+                            for k in ("vocabulary", "sae", "word_emission", "merge"))
+        lines.append(f"| {row['documents']:,} | {row['fit_s']:.1f} ({stages}) | "
+                     f"{row['sae_steps']:,} | {row['peak_rss_mb']:,} | {row['transform_s']:.1f} |")
+    lines += ["", "One process on the synthetic corpus of `benchmarks/scale_fit.py` "
+              "(embeddings memory-mapped, counts given); `SAETopicModel(n_topics=50)`. The peak "
+              "is the fit process's resident memory, imports included.", "",
+              _stamp_line(result)]
+    return "\n".join(lines)
+
+
 def blocks(results: list[dict]) -> dict[str, str]:
     """Marker name -> generated markdown, for every result that has a block."""
     out = {}
@@ -216,12 +232,14 @@ def blocks(results: list[dict]) -> dict[str, str]:
             out["fit_speed"] = fit_speed_table(result)
         elif result["benchmark"] == "cluster_fit":
             out["cluster_fit"] = cluster_fit_table(result)
+        elif result["benchmark"] == "scale_fit":
+            out["scale_fit"] = scale_fit_table(result)
     return out
 
 
 def figure_block(name: str) -> str:
     """The image line docs/benchmarks.md shows under a block."""
-    if name == "cluster_fit":
+    if name in ("cluster_fit", "scale_fit"):
         return ""
     if name == "fit_speed":
         return "\n\n![Fit time against corpus size, log-log](figures/fit_time_vs_size.png)"

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BLOCKS = ("20ng", "bundled", "simplewiki", "fit_speed")
 #: The generated blocks each page carries (the README only the per-corpus results tables).
 PAGE_BLOCKS = {"README.md": ("20ng", "bundled", "simplewiki"), "docs/benchmarks.md": BLOCKS,
-               "docs/scaling.md": ("cluster_fit",)}
+               "docs/scaling.md": ("cluster_fit", "scale_fit")}
 
 
 def _load_render():
