@@ -28,7 +28,8 @@ class AtomSummary:
     topic : int
         Merged topic it belongs to; -1 for the background (or never active).
     words : list of (str, float)
-        Most probable words of its emission row.
+        Most probable words of its row of the model's topic-word rows
+        (:meth:`SAETopicModel.topic_word_rows`: its word profile, or its emission row).
     documents : list of (int, float)
         Indices of the documents with the largest activation, and that activation.
     """
@@ -76,9 +77,10 @@ def summarise_atoms(model, activations=None, top: int = 20, n_words: int = 10,
             raise ValueError(f"activations have {activations.shape[1]} columns; the model has "
                              f"{prior.size} atoms.")
     vocabulary = model.vocabulary_
+    word_rows = model.topic_word_rows()
     summaries = []
     for atom in atoms:
-        row = model.atom_word_[atom]
+        row = word_rows[atom]
         best = np.argsort(-row, kind="stable")[:n_words]
         documents, fires = [], 0
         if activations is not None:

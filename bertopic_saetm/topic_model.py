@@ -385,6 +385,13 @@ class SAETopicModel(BaseEstimator):
                              f"{self.topic_words!r}.")
         return TOPIC_WORD_RULES[self.topic_words]
 
+    def topic_word_rows(self) -> np.ndarray:
+        """The atom word rows topic words are averaged from, ndarray of shape
+        (n_atoms, n_words): ``atom_word_profile_`` or, with ``topic_words="emission"``,
+        ``atom_word_``."""
+        check_is_fitted(self, "topic_word_", msg=_NOT_FITTED)
+        return self._word_rows(self.topic_word_rule())
+
     def _word_rows(self, rule: TopicWordRule) -> np.ndarray:
         if rule.rows == "emission":
             return self.atom_word_

@@ -16,7 +16,7 @@ def test_strongest_atoms_with_their_words_and_documents(fitted, corpus):
         assert s.n_documents == np.count_nonzero(column)
         assert [d for d, _ in s.documents] == list(np.argsort(-column, kind="stable")[:2])
         assert s.documents[0][1] == pytest.approx(column.max())
-        row = fitted.atom_word_[s.atom]
+        row = fitted.atom_word_profile_[s.atom]
         assert [w for w, _ in s.words] == [str(fitted.vocabulary_[j])
                                            for j in np.argsort(-row, kind="stable")[:4]]
         assert s.topic == fitted.atom_to_topic_[s.atom]
