@@ -9,6 +9,7 @@ from .architectures import (
     unregister_architecture,
 )
 from .config import SAEConfig, SAETrainingConfig
+from .data_parallel import DataParallel
 from .model import SparseAutoencoder
 from .sae_lens_format import load_sae, save_sae
 from .training import SAETrainingReport, train_sae
@@ -19,6 +20,7 @@ __all__ = [
     "SparseAutoencoder",
     "SAETrainingReport",
     "train_sae",
+    "DataParallel",
     "save_sae",
     "load_sae",
     "SAEArchitecture",

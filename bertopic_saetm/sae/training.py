@@ -190,8 +190,10 @@ class _Batches:
     """
 
     def __init__(self, X: np.ndarray, batch_size: int, rng: np.random.Generator,
-                 device: torch.device):
+                 device: torch.device, parallel=None):
         self.X, self.batch_size, self.rng, self.device = X, batch_size, rng, device
+        # Data-parallel ranks draw the same indices and read their share of them.
+        self.share = parallel.share if parallel is not None else (lambda idx: idx)
         self.on_device = None
         # A row source (an object with read_rows, e.g. the rows of a Dask array) hands over
         # each batch's rows in the batch's own order, as the in-memory path takes them, so
@@ -210,7 +212,7 @@ class _Batches:
         n = self.X.shape[0]
         if self.cursor + self.batch_size > n:
             self.order, self.cursor = self.rng.permutation(n), 0
-        idx = self.order[self.cursor : self.cursor + self.batch_size]
+        idx = self.share(self.order[self.cursor : self.cursor + self.batch_size])
         self.cursor += self.batch_size
         if self.on_device is not None:
             return self.on_device[torch.as_tensor(idx, device=self.device)]
@@ -305,19 +307,23 @@ def _project_decoder_grad(W_dec: torch.nn.Parameter) -> None:
 
 
 def _adam_step(sae: SparseAutoencoder, optimizer: torch.optim.Optimizer, batch: torch.Tensor,
-               l1: float) -> float:
-    """One step on a (scaled) batch with the hand-written gradients; returns the loss."""
+               l1: float, parallel=None) -> float:
+    """One step on a (scaled) batch with the hand-written gradients; returns the loss
+    (averaged over the ranks of ``parallel``, whose gradients are averaged too)."""
     optimizer.zero_grad(set_to_none=True)
-    loss = loss_and_gradients(sae, batch, l1)
+    loss = float(loss_and_gradients(sae, batch, l1).detach())
+    if parallel is not None:
+        parallel.average_gradients(sae.parameters())
+        loss = parallel.average(loss)
     _project_decoder_grad(sae.W_dec)
     optimizer.step()
     with torch.no_grad():
         sae.W_dec.div_(sae.W_dec.norm(dim=1, keepdim=True).clamp_min(1e-8))
-    return float(loss.detach())
+    return loss
 
 
 def _optimise(sae: SparseAutoencoder, batches: _Batches, scale: float,
-              config: SAETrainingConfig, verbose: bool
+              config: SAETrainingConfig, verbose: bool, parallel=None
               ) -> tuple[int, int, bool, _LossWindows]:
     """Run the Adam loop until the (possibly shortened) plan ends.
 
@@ -342,7 +348,8 @@ def _optimise(sae: SparseAutoencoder, batches: _Batches, scale: float,
         for group in optimizer.param_groups:
             group["lr"] = config.learning_rate * schedule.lr_factor(step)
         batch = batches.next()
-        loss = _adam_step(sae, optimizer, batch * scale, l1 * schedule.l1_factor(step))
+        loss = _adam_step(sae, optimizer, batch * scale, l1 * schedule.l1_factor(step),
+                          parallel)
         plateau = windows.add(loss, warmed_up=step > schedule.warmup)
         if not windows.losses:  # a window just closed
             progress.set_postfix(loss=f"{windows.mean:.4g}")
@@ -395,6 +402,7 @@ def train_sae(
     config: SAETrainingConfig | None = None,
     random_state: int | None = None,
     verbose: bool = False,
+    parallel=None,
 ) -> tuple[SparseAutoencoder, SAETrainingReport]:
     """Train a sparse autoencoder on embeddings.
 
@@ -409,6 +417,10 @@ def train_sae(
         identical weights.
     verbose : bool
         Show a progress bar.
+    parallel : DataParallel, optional
+        Train as one of the ranks of a torch.distributed group
+        (:mod:`bertopic_saetm.sae.data_parallel`): every rank passes the same ``X``, config
+        and seed, reads its share of each batch, and ends with the same weights.
 
     Returns
     -------
@@ -431,12 +443,16 @@ def train_sae(
     seed = resolve_seed(random_state)
     gen = torch.Generator(device="cpu").manual_seed(seed)
     rng = np.random.default_rng(seed)
+    batch_size = min(config.batch_size, X.shape[0])
+    if parallel is not None:
+        parallel.check_batch_size(batch_size)
     scale = input_scale_for(X, seed=seed)
     sae = _initialised_sae(X, config, scale, rng, gen).to(device)
-    batches = _Batches(X, min(config.batch_size, X.shape[0]), rng, device)
+    batches = _Batches(X, batch_size, rng, device, parallel)
 
     started = time.perf_counter()
-    steps, planned, converged, windows = _optimise(sae, batches, scale, config, verbose)
+    steps, planned, converged, windows = _optimise(sae, batches, scale, config, verbose,
+                                                   parallel)
     seconds = time.perf_counter() - started
 
     sae.eval()
