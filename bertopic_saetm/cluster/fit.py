@@ -42,6 +42,7 @@ from ..sae import SAETrainingConfig, train_sae
 from ..text.vocabulary import MAX_FEATURES, MIN_DF, default_vectorizer, fixed_vectorizer
 from ..text.vocabulary import frequent_columns as select_columns
 from . import blocks
+from .ranks import train_on_workers
 from .rows import DaskRows, aligned_embeddings, default_client
 
 logger = logging.getLogger(__name__)
@@ -128,8 +129,12 @@ def fit_on_cluster(engine, documents, embeddings, client=None) -> tuple[FitResul
         if sae is None:
             stage = engine.encoding
             config = stage.config if stage.config is not None else SAETrainingConfig()
-            sae, training = train_sae(DaskRows(embeddings), config, stage.random_state,
-                                      stage.verbose)
+            if config.n_workers:
+                sae, training = train_on_workers(client, embeddings, config,
+                                                 stage.random_state, stage.verbose)
+            else:
+                sae, training = train_sae(DaskRows(embeddings), config, stage.random_state,
+                                          stage.verbose)
             report = training.to_dict()
         sae = sae.cpu().eval()
         sae_future = shared(client, sae)

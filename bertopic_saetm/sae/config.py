@@ -150,6 +150,11 @@ class SAETrainingConfig:
         on both corpora tried, hence 0 by default.
     device : str
         ``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"``, ``"cuda:1"`` ...
+    n_workers : int
+        In a fit on a Dask cluster: how many Dask workers train the SAE together, one
+        torch.distributed rank each (:mod:`bertopic_saetm.sae.data_parallel`), each reading
+        its share of every batch; 0 (the default) trains it on the driver. In-process fits
+        ignore it.
     """
 
     architecture: str = "standard"
@@ -169,6 +174,7 @@ class SAETrainingConfig:
     decay_fraction: float = 0.3
     kmeans_init: float = 0.0
     device: str = "auto"
+    n_workers: int = 0
 
     def __post_init__(self):
         architecture = get_architecture(self.architecture)  # ValueError naming the known ones
@@ -193,6 +199,9 @@ class SAETrainingConfig:
             if value is not None and (isinstance(value, bool) or int(value) != value
                                       or int(value) < 1):
                 raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+        if isinstance(self.n_workers, bool) or int(self.n_workers) != self.n_workers \
+                or self.n_workers < 0:
+            raise ValueError(f"n_workers must be a non-negative integer, got {self.n_workers!r}.")
         if self.min_steps > self.max_steps:
             raise ValueError(f"min_steps ({self.min_steps}) exceeds max_steps ({self.max_steps}).")
         for name in ("l1_coefficient", "learning_rate", "target_epochs", "tol"):

@@ -6,6 +6,7 @@ import pytest
 from bertopic_saetm import SAETopicModel
 from bertopic_saetm.cluster import DaskRows
 from bertopic_saetm.cluster.rows import release_pages
+from bertopic_saetm.sae import train_sae
 
 from ..helpers import FAST_SAE
 
@@ -52,7 +53,8 @@ def fits(data, client):
 def test_the_cluster_fit_is_the_in_process_fit(fits):
     local, remote = fits
     np.testing.assert_array_equal(remote.vocabulary_, local.vocabulary_)
-    for name in ("atoms_", "atom_word_", "background_", "idf_", "atom_prior_",
+    for name in ("atoms_", "atom_word_", "atom_word_profile_", "background_", "idf_",
+                 "atom_prior_",
                  "atom_selectivity_", "atom_topic_vectors_", "atom_main_documents_",
                  "topic_word_", "topic_prior_"):
         np.testing.assert_allclose(getattr(remote, name), getattr(local, name), rtol=0,
@@ -64,6 +66,38 @@ def test_the_cluster_fit_is_the_in_process_fit(fits):
     assert [[w for w, _ in t] for t in remote.get_topics(10)] == \
         [[w for w, _ in t] for t in local.get_topics(10)]
     assert set(remote.fit_seconds_) >= {"vocabulary", "sae", "word_emission", "merge"}
+
+
+def test_the_sae_trains_on_two_workers_as_on_the_driver(data, tmp_path):
+    # SAETrainingConfig(n_workers=2): two worker processes, one torch.distributed rank
+    # each, read their share of every batch from the memory-mapped shards and train the
+    # SAE the driver trains (float rounding apart).
+    import dataclasses
+
+    texts, X = data
+    X = X[:4000]
+    for i, part in enumerate(np.split(X, 2)):
+        np.save(tmp_path / f"{i}.npy", part)
+    shards = da.concatenate([da.from_delayed(dask.delayed(np.load)(str(tmp_path / f"{i}.npy"),
+                                                                   mmap_mode="r"),
+                                             shape=(2000, X.shape[1]), dtype=np.float32)
+                             for i in range(2)])
+    config = dataclasses.replace(FAST_SAE, n_workers=2)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster):
+        model = SAETopicModel(n_topics=8, sae_config=config, random_state=0).fit(
+            db.from_sequence(texts[:4000], npartitions=2), shards)
+        with pytest.raises(ValueError, match="has 2 workers"):
+            SAETopicModel(sae_config=dataclasses.replace(FAST_SAE, n_workers=3)).fit(
+                db.from_sequence(texts[:4000], npartitions=2), shards)
+    driver, report = train_sae(X, FAST_SAE, random_state=0)
+    assert model.sae_report_["steps"] == report.steps
+    for name, parameter in driver.named_parameters():
+        np.testing.assert_allclose(getattr(model.sae_, name).detach().numpy(),
+                                   parameter.detach().numpy(), rtol=0, atol=1e-4,
+                                   err_msg=name)
+    assert model.transform(embeddings=X[:10]).shape == (10, model.n_topics_)
 
 
 def test_transform_and_predict_run_per_block_and_match(fits, data):

@@ -263,6 +263,9 @@ def test_all_zero_embeddings_raise():
         {"kmeans_init": True},
         {"kmeans_init": "half"},
         {"kmeans_init": float("nan")},
+        {"n_workers": -1},
+        {"n_workers": 1.5},
+        {"n_workers": True},
     ],
 )
 def test_training_config_validation(kwargs):
