@@ -1,7 +1,8 @@
 """Fit and transform of SAE-TM on a Dask LocalCluster, on a synthetic corpus written to disk.
 
     python benchmarks/cluster_fit.py [--sizes 10000,100000] [--workers 2]
-        [--memory-limit 4GB] [--work /tmp/saetm_cluster] [-o benchmarks/results/cluster_fit.json]
+        [--memory-limit 4GB] [--sae-workers 0] [--work /tmp/saetm_cluster]
+        [-o benchmarks/results/cluster_fit.json]
 
 Data (generated once per size, not timed): a Continuous Topic Model (50 topic directions in
 384-d, as ``scale_fit.py``) for the embeddings, written as ``.npy`` shards of 50,000 rows
@@ -14,6 +15,8 @@ per stage, the peak resident memory of every worker (sampled every 0.5 s) and of
 driver (``ru_maxrss``, imports included), and
 the throughput of ``transform`` streamed over the corpus (each block's topic mixture summed
 on its worker, so no result is gathered) with the workers' peak memory during it.
+``--sae-workers N`` trains the SAE on N workers, one torch.distributed rank each
+(``SAETrainingConfig(n_workers=N)``), instead of on the driver.
 """
 
 from __future__ import annotations
@@ -95,13 +98,14 @@ class WorkerPeaks:
         return sorted(round(v / 2**20) for v in self.peaks.values())
 
 
-def fit_one(folder: Path, workers: int, memory_limit: str) -> dict:
+def fit_one(folder: Path, workers: int, memory_limit: str, sae_workers: int = 0) -> dict:
     import dask
     import dask.array as da
     import dask.bag as db
     from distributed import Client, LocalCluster
 
     from bertopic_saetm import SAETopicModel
+    from bertopic_saetm.sae import SAETrainingConfig
 
     # Each chunk loads its shard where it runs (the graph holds paths, not data).
     chunks = []
@@ -116,7 +120,8 @@ def fit_one(folder: Path, workers: int, memory_limit: str) -> dict:
                       dashboard_address=None) as cluster, Client(cluster) as client:
         with WorkerPeaks(client) as fit_peaks:
             tick = time.perf_counter()
-            model = SAETopicModel(n_topics=50, random_state=0).fit(documents, embeddings)
+            model = SAETopicModel(n_topics=50, random_state=0, sae_config=SAETrainingConfig(
+                n_workers=sae_workers)).fit(documents, embeddings)
             fit_seconds = time.perf_counter() - tick
         with WorkerPeaks(client) as transform_peaks:
             tick = time.perf_counter()
@@ -124,6 +129,7 @@ def fit_one(folder: Path, workers: int, memory_limit: str) -> dict:
             transform_seconds = time.perf_counter() - tick
     n = int(embeddings.shape[0])
     return {"documents": n, "workers": workers, "memory_limit": memory_limit,
+            "sae_workers": sae_workers,
             "fit_s": round(fit_seconds, 1),
             "stages": {k: round(v, 1) for k, v in model.fit_seconds_.items()},
             "n_topics": int(model.n_topics_), "sae_steps": model.sae_report_["steps"],
@@ -139,16 +145,19 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--memory-limit", default="4GB")
+    parser.add_argument("--sae-workers", type=int, default=0,
+                        help="train the SAE on this many workers (0: on the driver)")
     parser.add_argument("--work", type=Path, default=Path("/tmp/saetm_cluster"))
     parser.add_argument("-o", "--out", type=Path, default=RESULTS / "cluster_fit.json")
     parser.add_argument("--fit-one", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.fit_one:
-        print(json.dumps(fit_one(args.fit_one, args.workers, args.memory_limit)))
+        print(json.dumps(fit_one(args.fit_one, args.workers, args.memory_limit,
+                                 args.sae_workers)))
         return
     result = Result(args.out, "cluster_fit", "synthetic",
                     {"sizes": args.sizes.split(","), "workers": args.workers,
-                     "memory_limit": args.memory_limit})
+                     "memory_limit": args.memory_limit, "sae_workers": args.sae_workers})
     for n in (int(s) for s in args.sizes.split(",")):
         folder = args.work / str(n)
         if not any(folder.glob("docs-*.txt")):
@@ -157,7 +166,8 @@ def main() -> None:
             print(f"generated {n} documents in {time.perf_counter() - tick:.0f}s", flush=True)
         # A fresh process per size, so that the driver's peak memory is this fit's own.
         run = subprocess.run([sys.executable, __file__, "--fit-one", str(folder), "--workers",
-                              str(args.workers), "--memory-limit", args.memory_limit],
+                              str(args.workers), "--memory-limit", args.memory_limit,
+                              "--sae-workers", str(args.sae_workers)],
                              capture_output=True, text=True, check=True)
         row = json.loads(run.stdout.strip().splitlines()[-1])
         print(row, flush=True)
