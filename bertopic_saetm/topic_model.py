@@ -123,7 +123,7 @@ class SAETopicModel(BaseEstimator):
     atom_word_profile_ : ndarray of shape (n_atoms, n_words) or None
         Word profile of each atom: its documents' damped counts, each document weighted by
         the atom's squared mixture weight (:mod:`bertopic_saetm.emission.profiles`); rows
-        are distributions. None for models saved before 0.3.
+        are distributions. None for models saved without them (0.1.0).
     atom_prior_ : ndarray of shape (n_atoms,)
         Mean mixture weight of each atom over the training documents; 0 for atoms that never
         fire there (invalid atoms, excluded from topics).
@@ -398,7 +398,7 @@ class SAETopicModel(BaseEstimator):
         if getattr(self, "atom_word_profile_", None) is None:
             raise ValueError(
                 f"topic_words={self.topic_words!r} needs atom word profiles, which models "
-                "saved before 0.3 do not have: refit, or keep topic_words='emission'.")
+                "saved by 0.1.0 do not have: refit, or keep topic_words='emission'.")
         return self.atom_word_profile_
 
     def word_distributions(self, mass) -> np.ndarray:

@@ -27,7 +27,7 @@ def _compare(name: str, texts, embeddings, n_topics: int):
     from bertopic_saetm import SAETopicModel
 
     # Topic words from the emission, as 0.1.0 drew them (the default draws them from the
-    # atoms' word profiles since 0.3; tests/emission/test_profiles.py covers those).
+    # atoms' word profiles since 0.2.0; tests/emission/test_profiles.py covers those).
     model = SAETopicModel(n_topics=n_topics, random_state=0, topic_words="emission").fit(
         texts, embeddings)
     arrays, facts = fingerprint(model, embeddings)

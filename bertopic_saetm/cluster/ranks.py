@@ -76,9 +76,5 @@ def train_on_workers(client, embeddings, config: SAETrainingConfig, random_state
     futures = [client.submit(_train_rank, rank, n, f"tcp://{host}:{port}", payload, config,
                              random_state, verbose, workers=[worker], pure=False)
                for rank, worker in enumerate(workers)]
-    results = client.gather(futures)
-    sae, report = results[0]
-    return sae, report
+    return client.gather(futures)[0]  # rank 0's SAE and report
 
-
-__all__ = ["train_on_workers"]

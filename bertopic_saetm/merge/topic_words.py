@@ -51,9 +51,10 @@ class TopicWordRule:
 #: The rules ``SAETopicModel(topic_words=...)`` names. ``"documents"`` (the default) was
 #: chosen on 20 Newsgroups, the bundled corpus and 20,000 Simple English Wikipedia leads
 #: (``docs/decisions/topic_words.md``): profile rows beat ``B`` in NPMI at every K tried on
-#: all three; with them a selectivity power of 16 beat 8 at small K and lambda 0.6 beat 0.9
-#: and 0.5. ``"emission"`` is the paper's words (``B``) as 0.2 gave them, and what models
-#: saved before 0.3 load with.
+#: all three; with them a selectivity power of 16 beat 8 at small K, and lambda 0.6 was the
+#: best balance among 0.5-0.9 (0.7 scored higher at large K on two corpora, lower at small K;
+#: 0.5 buys TD@25 for NPMI). ``"emission"`` is the paper's words (``B``) as 0.1.0 gave them,
+#: and what models saved without word profiles load with.
 TOPIC_WORD_RULES = {
     "documents": TopicWordRule("profiles", selectivity_power=16, relevance_weight=0.6),
     "emission": TopicWordRule("emission", selectivity_power=SELECTIVITY_POWER,
