@@ -14,7 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..emission.profiles import profile_sums
-from ..emission.statistics import split_rows
+from ..emission.statistics import e_step_counts, split_rows
 from ..engine.values import Encoding
 from ..merge.weights import main_atom_counts
 from ..text.vocabulary import count_fixed_words, is_vocabulary_token, tokenize
@@ -92,9 +92,11 @@ def weighted_counts(counts: sp.csr_matrix, encoded, idf: np.ndarray, background_
     return weighted
 
 
-def emission_sums(weighted: sp.csr_matrix, encoded, fitted: np.ndarray
-                  ) -> tuple[np.ndarray, np.ndarray]:
-    """The block's weighted word mass (n_words,) and ``theta[:, fitted].T @ weighted``."""
+def emission_sums(counts: sp.csr_matrix, encoded, idf: np.ndarray, background_weight: float,
+                  fitted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The block's weighted word mass (n_words,) and ``theta[:, fitted].T @ weighted``, of
+    its weighted counts (:func:`weighted_counts`, made here and dropped)."""
+    weighted = weighted_counts(counts, encoded, idf, background_weight)
     theta = sp.csr_matrix(encoded.theta, dtype=np.float64)[:, fitted]
     return (np.asarray(weighted.sum(axis=0)).ravel(),
             np.asarray((theta.T @ weighted).todense()))
@@ -106,11 +108,14 @@ def word_profile_sums(counts: sp.csr_matrix, encoded) -> np.ndarray:
     return profile_sums(encoded.theta, counts)
 
 
-def emission_chunk(weighted: sp.csr_matrix, encoded, fitted: np.ndarray):
-    """The block as one chunk of the E-step kernel (:func:`split_rows`)."""
+def emission_chunk(counts: sp.csr_matrix, encoded, idf: np.ndarray, background_weight: float,
+                   fitted: np.ndarray):
+    """The block as one chunk of the E-step kernel (:func:`split_rows` of its
+    :func:`e_step_counts`): all a worker keeps of the block while EM runs."""
     theta = sp.csr_matrix(encoded.theta, dtype=np.float64)
     theta.sum_duplicates()
-    return split_rows(theta[:, fitted], weighted, None)[0]
+    kept = e_step_counts(theta, sp.csr_matrix(counts, dtype=np.float64), idf, background_weight)
+    return split_rows(theta[:, fitted], kept, None)[0]
 
 
 def main_counts(encoded, content: np.ndarray) -> np.ndarray:

@@ -83,8 +83,13 @@ def fit_vocabulary(client, partitions, n_documents: int):
     return words, client.map(blocks.count_block, partitions, words=words_future, pure=False)
 
 
-def fit_on_cluster(engine, documents, embeddings, client=None) -> tuple[FitResult, list]:
+def fit_on_cluster(engine, documents, embeddings, client=None) -> FitResult:
     """Run every stage of ``engine`` on a Dask cluster.
+
+    What the workers hold shrinks as the fit goes: the texts until they are counted, the
+    embedding rows until they are encoded, the counts and mixtures until every sum over
+    documents but EM's is taken; while EM runs, each block's E-step chunk only
+    (:func:`blocks.emission_chunk`, about 0.6 kB a document of 55 words and 10 atoms).
 
     Parameters
     ----------
@@ -96,10 +101,8 @@ def fit_on_cluster(engine, documents, embeddings, client=None) -> tuple[FitResul
 
     Returns
     -------
-    result : FitResult
-        Its ``vocabulary.counts`` and ``encoding.theta`` are None: they stay on the workers.
-    encoded : list of futures
-        Every block's (activations, mixtures), for ``fit_transform``.
+    FitResult
+        Its ``vocabulary.counts`` and ``encoding.theta`` are None: they were never gathered.
     """
     client = default_client(client)
     if engine.vocabulary.vectorizer is not None:
@@ -122,6 +125,7 @@ def fit_on_cluster(engine, documents, embeddings, client=None) -> tuple[FitResul
 
     with stopwatch(seconds, "vocabulary"):
         words, counts = fit_vocabulary(client, partitions, n_documents)
+        del partitions  # the texts leave the workers once counted
     vocabulary = Vocabulary(fixed_vectorizer(default_vectorizer(), words), words, None)
 
     with stopwatch(seconds, "sae"):
@@ -137,66 +141,73 @@ def fit_on_cluster(engine, documents, embeddings, client=None) -> tuple[FitResul
                                           stage.verbose)
             report = training.to_dict()
         sae = sae.cpu().eval()
-        sae_future = shared(client, sae)
         rows = client.compute(embeddings.to_delayed().ravel().tolist())
-        encoded = client.map(blocks.encode_block, rows, sae=sae_future, pure=False)
+        encoded = client.map(blocks.encode_block, rows, sae=shared(client, sae), pure=False)
+        del rows  # each block's rows leave its worker once encoded
         decoder = sae.W_dec.detach().double().numpy()
         mass, fires, reconstruction = tree_reduce(
             client, client.map(blocks.mixture_sums, encoded, decoder=shared(client, decoder),
                                pure=False))
 
     with stopwatch(seconds, "word_emission"):
-        emission = _emission(client, engine.emission, counts, encoded, mass, fires,
-                             n_documents, lengths)
+        emission, background, main = _emission(client, engine, counts, encoded, mass, fires,
+                                               n_documents, lengths)
 
     with stopwatch(seconds, "merge"):
         merge_stage = engine.merge
-        background = background_from_sums(mass, emission.atom_selectivity,
-                                          merge_stage.background_share)
         if merge_stage.atom_space == "centroids":
             vectors = centroids_from_sums(mass, reconstruction,
                                           sae.b_dec.detach().double().numpy())
         else:
             vectors = merge_stage.place(emission.atom_word, words, sae.atoms(),
                                         merge_stage.embedder())
-        content = merge_stage.content(background, emission.atom_prior)
-        main = tree_reduce(client, client.map(blocks.main_counts, encoded,
-                                              content=shared(client, content), pure=False))
         merge = merge_stage.finish(vectors, background, main, emission.atom_prior)
     seconds["total"] = time.perf_counter() - started
     logger.info("SAE-TM fitted on the cluster in %.1fs: %s", seconds["total"], ", ".join(
         f"{k} {v:.1f}s" for k, v in seconds.items() if k != "total"))
     encoding = Encoding(sae, report, None, None)
-    return FitResult(vocabulary, encoding, emission, merge, seconds, None), encoded
+    return FitResult(vocabulary, encoding, emission, merge, seconds, None)
 
 
-def _emission(client, stage, counts, encoded, mass, fires, n_documents, lengths) -> Emission:
-    # The EM start from reduced sums, then EM with the E-step on the workers.
+def _emission(client, engine, counts, encoded, mass, fires, n_documents, lengths):
+    # Every sum over the counts and mixtures first (the EM start, the word profiles, the
+    # documents without atoms, the documents each content atom heads), then EM on the
+    # E-step chunks alone, so that while EM iterates the workers hold nothing else.
+    stage = engine.emission
     df = tree_reduce(client, client.map(blocks.document_frequency, counts, pure=False))
     idf = idf_from_document_frequency(df, n_documents)
-    weighted = client.map(blocks.weighted_counts, counts, encoded, idf=shared(client, idf),
-                          background_weight=stage.background_weight, pure=False)
+    idf_future = shared(client, idf)
     fitted = np.flatnonzero(fires > 0)
     fitted_future = shared(client, fitted)
     word_mass, atom_word_mass = tree_reduce(
-        client, client.map(blocks.emission_sums, weighted, encoded, fitted=fitted_future,
+        client, client.map(blocks.emission_sums, counts, encoded, idf=idf_future,
+                           background_weight=stage.background_weight, fitted=fitted_future,
                            pure=False))
     start = EmissionStart.from_sums(idf, word_mass, float(word_mass.sum()), fitted,
                                     atom_word_mass, mass.size)
-    chunks = client.map(blocks.emission_chunk, weighted, encoded, fitted=fitted_future,
-                        pure=False)
-    result = run_em(start, DaskStatistics(client, chunks), stage.background_weight,
-                    max_iter=stage.max_iter, tol=stage.tol, verbose=stage.verbose)
-    offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
-    inactive = client.gather(client.map(blocks.inactive_rows, encoded, pure=False))
     profiles = tree_reduce(client, client.map(blocks.word_profile_sums, counts, encoded,
                                               pure=False))
-    return Emission(
+    offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+    inactive = client.gather(client.map(blocks.inactive_rows, encoded, pure=False))
+    atom_prior = mass / n_documents
+    atom_selectivity = np.divide(mass, fires, out=np.zeros_like(mass), where=fires > 0)
+    # The main-topic counts need only the background atoms, which need only these sums.
+    background = background_from_sums(mass, atom_selectivity, engine.merge.background_share)
+    content = engine.merge.content(background, atom_prior)
+    main = tree_reduce(client, client.map(blocks.main_counts, encoded,
+                                          content=shared(client, content), pure=False))
+    chunks = client.map(blocks.emission_chunk, counts, encoded, idf=idf_future,
+                        background_weight=stage.background_weight, fitted=fitted_future,
+                        pure=False)
+    del counts[:], encoded[:]  # the caller's lists too: the blocks leave the workers
+    result = run_em(start, DaskStatistics(client, chunks, idf), stage.background_weight,
+                    max_iter=stage.max_iter, tol=stage.tol, verbose=stage.verbose)
+    emission = Emission(
         atom_word=result.atom_word, background=result.background, idf=result.idf,
         log_likelihood=result.log_likelihood, n_iter=result.n_iter,
-        atom_prior=mass / n_documents,
-        atom_selectivity=np.divide(mass, fires, out=np.zeros_like(mass), where=fires > 0),
+        atom_prior=atom_prior, atom_selectivity=atom_selectivity,
         inactive_documents=np.concatenate([rows + offset for rows, offset
                                            in zip(inactive, offsets, strict=True)]),
         atom_word_profile=word_profiles(profiles),
     )
+    return emission, background, main

@@ -30,7 +30,7 @@ from sklearn.exceptions import ConvergenceWarning
 from tqdm.auto import tqdm
 
 from .row_threads import run_on_rows
-from .statistics import make_statistics
+from .statistics import e_step_counts, make_statistics
 
 logger = logging.getLogger(__name__)
 
@@ -238,8 +238,8 @@ def fit_word_emission(
     """
     if not 0 <= background_weight < 1:
         raise ValueError(f"background_weight must be in [0, 1), got {background_weight}.")
-    start, theta, weighted = prepare_emission(theta, counts, background_weight, use_idf)
-    statistics = make_statistics(theta, weighted, chunk_size, client)
+    start, theta, counts = prepare_emission(theta, counts, background_weight, use_idf)
+    statistics = make_statistics(theta, counts, start.idf, chunk_size, client)
     return run_em(start, statistics, background_weight, max_iter, tol, accelerate, verbose)
 
 
@@ -306,8 +306,9 @@ def prepare_emission(theta, counts, background_weight: float, use_idf: bool = Tr
     start : EmissionStart
     theta : scipy.sparse.csr_matrix of shape (n_documents, n_fitted)
         The mixtures over the fitted atoms.
-    weighted : scipy.sparse.csr_matrix of shape (n_documents, n_words)
-        The IDF-weighted counts (documents without atoms left out when ``pi`` is 0).
+    counts : scipy.sparse.csr_matrix of shape (n_documents, n_words)
+        The counts the E-step reads, weighted there by ``start.idf``
+        (:func:`~bertopic_saetm.emission.statistics.e_step_counts`).
     """
     if theta.shape[0] != counts.shape[0]:
         raise ValueError(
@@ -343,7 +344,7 @@ def prepare_emission(theta, counts, background_weight: float, use_idf: bool = Tr
     theta = theta[:, fitted]
     start = EmissionStart.from_sums(weights, word_mass, total, fitted,
                                     np.asarray((theta.T @ weighted).todense()), n_atoms)
-    return start, theta, weighted
+    return start, theta, e_step_counts(theta, counts, weights, background_weight)
 
 
 def run_em(start: EmissionStart, statistics, background_weight: float, max_iter: int = 200,

@@ -4,10 +4,15 @@ With ``B`` and ``P0`` fixed, the E-step statistics are sums over documents:
 
     S_wk = sum_d theta_dk r_dw,   s0_w = sum_d r_dw,   L = sum_d sum_w n_dw log q_dw
 
-with ``r_dw = n_dw / q_dw`` for IDF-weighted counts ``n``. So the corpus can be cut into
-row chunks whose statistics are added up - in this process, or on a Dask cluster where the
-chunks stay on the workers and only ``B``, ``P0`` and the (atoms x words) sums travel.
-Every EM iteration (and SQUAREM's extrapolation) only needs this map-reduce.
+with ``r_dw = n_dw / q_dw`` for IDF-weighted counts ``n_dw = c_dw idf_w``. So the corpus can
+be cut into row chunks whose statistics are added up - in this process, or on a Dask cluster
+where the chunks stay on the workers and only ``B``, ``P0`` and the (atoms x words) sums
+travel. Every EM iteration (and SQUAREM's extrapolation) only needs this map-reduce.
+
+A chunk holds the raw counts ``c`` (as float32 when that is exact, as it is for counts of
+words) and the kernel weights them as it reads them: the products are the ones a weighted
+copy would hold, bit for bit, in half its memory, which is what bounds the workers of a
+cluster fit.
 """
 
 from __future__ import annotations
@@ -22,8 +27,8 @@ from .row_threads import run_on_rows
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _e_step_words(start, stop, t_ptr, t_idx, t_val, w_ptr, w_doc, w_val, BT, P0, pi,
-                  S, s0, ll):  # pragma: no cover
+def _e_step_words(start, stop, t_ptr, t_idx, t_val, w_ptr, w_doc, w_count, weights, BT, P0,
+                  pi, S, s0, ll):  # pragma: no cover
     # Fused E-step for words start:stop: for each document d containing word w compute q_dw
     # from d's active atoms, then accumulate the sufficient statistics of w. Going
     # word-major (counts in CSC form) keeps B's and S's row of w in cache while the
@@ -34,6 +39,7 @@ def _e_step_words(start, stop, t_ptr, t_idx, t_val, w_ptr, w_doc, w_val, BT, P0,
         b = BT[w]
         row = S[w]
         floor = pi * P0[w]
+        weight = weights[w]
         ll_w = 0.0  # scalars: the compiler keeps them in registers (S, s0, ll may alias)
         s0_w = 0.0
         for j in range(w_ptr[w], w_ptr[w + 1]):
@@ -43,8 +49,9 @@ def _e_step_words(start, stop, t_ptr, t_idx, t_val, w_ptr, w_doc, w_val, BT, P0,
             for t in range(t0, t1):
                 mix += t_val[t] * b[t_idx[t]]
             q = (1.0 - pi) * mix + floor
-            r = w_val[j] / q
-            ll_w += w_val[j] * math.log(q)
+            n = w_count[j] * weight  # the weighted count, as a weighted copy would hold it
+            r = n / q
+            ll_w += n * math.log(q)
             s0_w += r
             for t in range(t0, t1):
                 row[t_idx[t]] += t_val[t] * r
@@ -52,24 +59,59 @@ def _e_step_words(start, stop, t_ptr, t_idx, t_val, w_ptr, w_doc, w_val, BT, P0,
         s0[w] = s0_w
 
 
-def _e_step(t_ptr, t_idx, t_val, w_ptr, w_doc, w_val, BT, P0, pi):
+def _e_step(t_ptr, t_idx, t_val, w_ptr, w_doc, w_count, weights, BT, P0, pi):
     """(S, s0, log-likelihood) of one chunk, its words spread over threads."""
     n_words, n_atoms = BT.shape
     S = np.zeros((n_words, n_atoms))
     s0 = np.zeros(n_words)
     ll = np.zeros(n_words)
-    run_on_rows(_e_step_words, n_words, t_ptr, t_idx, t_val, w_ptr, w_doc, w_val, BT, P0, pi,
-                S, s0, ll, cost=w_ptr)
+    run_on_rows(_e_step_words, n_words, t_ptr, t_idx, t_val, w_ptr, w_doc, w_count, weights,
+                BT, P0, pi, S, s0, ll, cost=w_ptr)
     return S, s0, ll.sum()
 
 
-def split_rows(theta: sp.csr_matrix, weighted: sp.csr_matrix, chunk_size: int | None
+def e_step_counts(theta: sp.csr_matrix, counts: sp.csr_matrix, weights: np.ndarray,
+                  background_weight: float) -> sp.csr_matrix:
+    """The counts the E-step reads: those with a non-zero weighted count.
+
+    Words of weight 0 are left out (with ``B`` and ``P0`` zero there, ``0 log 0`` would be
+    undefined), and, when ``pi`` is 0, the documents without atoms (their likelihood would
+    be undefined; they are explained by the background alone).
+
+    Parameters
+    ----------
+    theta : scipy.sparse.csr_matrix of shape (n_documents, n_atoms)
+    counts : scipy.sparse.csr_matrix of shape (n_documents, n_words)
+    weights : ndarray of shape (n_words,)
+    background_weight : float
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix of shape (n_documents, n_words)
+    """
+    keep = sp.csr_matrix(counts, copy=True)
+    keep.data[np.asarray(weights)[keep.indices] == 0] = 0
+    if background_weight == 0:
+        no_atoms = np.diff(theta.indptr) == 0
+        keep.data[np.repeat(no_atoms, np.diff(keep.indptr))] = 0
+    keep.eliminate_zeros()
+    return keep
+
+
+def compact(values: np.ndarray) -> np.ndarray:
+    """``values`` as float32 when that is exact (counts of words), else as float64."""
+    values = np.asarray(values, dtype=np.float64)
+    single = values.astype(np.float32)
+    return single if np.array_equal(single, values) else values
+
+
+def split_rows(theta: sp.csr_matrix, counts: sp.csr_matrix, chunk_size: int | None
                ) -> list[tuple[np.ndarray, ...]]:
     """Cut the corpus into chunks of rows for the kernel.
 
     Each chunk is six arrays: the chunk's ``theta`` in CSR form (pointers, atoms, weights)
-    and its weighted counts in CSC form (pointers per word, chunk-local document ids,
-    weighted counts).
+    and its counts (:func:`e_step_counts`) in CSC form (pointers per word, chunk-local
+    document ids, counts as :func:`compact` stores them).
     """
     n = theta.shape[0]
     size = max(n, 1) if chunk_size is None else int(chunk_size)
@@ -78,15 +120,15 @@ def split_rows(theta: sp.csr_matrix, weighted: sp.csr_matrix, chunk_size: int | 
     chunks = []
     for start in range(0, n, size):
         t = theta[start : start + size]
-        w = sp.csc_matrix(weighted[start : start + size])
+        w = sp.csc_matrix(counts[start : start + size])
         w.sort_indices()
-        chunks.append((t.indptr, t.indices, t.data, w.indptr, w.indices, w.data))
+        chunks.append((t.indptr, t.indices, t.data, w.indptr, w.indices, compact(w.data)))
     return chunks
 
 
-def chunk_statistics(chunk, BT: np.ndarray, P0: np.ndarray, pi: float):
+def chunk_statistics(chunk, weights: np.ndarray, BT: np.ndarray, P0: np.ndarray, pi: float):
     """E-step statistics of one chunk: (S of shape (n_words, n_atoms), s0, log-likelihood)."""
-    return _e_step(*chunk, BT, P0, pi)
+    return _e_step(*chunk, weights, BT, P0, pi)
 
 
 def add_statistics(a, b):
@@ -97,22 +139,31 @@ def add_statistics(a, b):
 class SerialStatistics:
     """E-step over chunks in this process (one chunk: the whole corpus)."""
 
-    def __init__(self, chunks):
-        self.chunks = chunks
+    def __init__(self, chunks, weights):
+        self.chunks, self.weights = chunks, np.asarray(weights, dtype=np.float64)
 
     def __call__(self, BT, P0, pi):
         total = None
         for chunk in self.chunks:
-            stats = chunk_statistics(chunk, BT, P0, pi)
+            stats = chunk_statistics(chunk, self.weights, BT, P0, pi)
             total = stats if total is None else add_statistics(total, stats)
         return total
 
 
 def tree_reduce(client, futures, combine):
-    """Pairwise ``combine`` of partial results on the workers; returns the total."""
+    """Pairwise ``combine`` of partial results on the workers; returns the total.
+
+    The combinations run before any partial result not yet computed (a higher task
+    priority), so a worker holds a few partial sums at a time, not one per block: with
+    atoms x words partials, that is what keeps a cluster fit's memory independent of the
+    number of blocks.
+    """
     futures = list(futures)
+    level = 0
     while len(futures) > 1:
-        pairs = [client.submit(combine, futures[i], futures[i + 1], pure=False)
+        level += 1
+        pairs = [client.submit(combine, futures[i], futures[i + 1], pure=False,
+                               priority=level)
                  for i in range(0, len(futures) - 1, 2)]
         futures = pairs + ([futures[-1]] if len(futures) % 2 else [])
     return futures[0].result()
@@ -122,18 +173,21 @@ class DaskStatistics:
     """E-step over chunks held by the workers of a Dask cluster, tree-reduced there.
 
     ``chunks`` are scattered to the workers once, or are futures already there (a cluster
-    fit builds each block's chunk where the block lives).
+    fit builds each block's chunk where the block lives); ``weights`` (n_words,) weigh
+    their counts.
     """
 
-    def __init__(self, client, chunks):
+    def __init__(self, client, chunks, weights):
         self.client = client
         self.chunks = chunks if _are_futures(chunks) else client.scatter(chunks)
+        self.weights = client.scatter(np.asarray(weights, dtype=np.float64), broadcast=True,
+                                      hash=False)
 
     def __call__(self, BT, P0, pi):
         client = self.client
         params = client.scatter([BT, P0], broadcast=True, hash=False)
-        parts = client.map(chunk_statistics, self.chunks, BT=params[0], P0=params[1], pi=pi,
-                           pure=False)
+        parts = client.map(chunk_statistics, self.chunks, weights=self.weights, BT=params[0],
+                           P0=params[1], pi=pi, pure=False)
         return tree_reduce(client, parts, add_statistics)
 
 
@@ -143,9 +197,21 @@ def _are_futures(chunks) -> bool:
     return bool(chunks) and all(isinstance(chunk, Future) for chunk in chunks)
 
 
-def make_statistics(theta, weighted, chunk_size=None, client=None):
-    """The E-step statistics function ``(B.T, P0, pi) -> (S, s0, L)`` for a corpus."""
-    chunks = split_rows(theta, weighted, chunk_size)
+def make_statistics(theta, counts, weights=None, chunk_size=None, client=None):
+    """The E-step statistics function ``(B.T, P0, pi) -> (S, s0, L)`` for a corpus.
+
+    Parameters
+    ----------
+    theta : scipy.sparse.csr_matrix of shape (n_documents, n_atoms)
+    counts : scipy.sparse.csr_matrix of shape (n_documents, n_words)
+        As the E-step reads them (:func:`e_step_counts`).
+    weights : ndarray of shape (n_words,), optional
+        Weight of each word's counts (the IDF); ones if omitted.
+    chunk_size : int, optional
+    client : dask.distributed.Client, optional
+    """
+    weights = np.ones(counts.shape[1]) if weights is None else weights
+    chunks = split_rows(theta, counts, chunk_size)
     if client is not None:
-        return DaskStatistics(client, chunks)
-    return SerialStatistics(chunks)
+        return DaskStatistics(client, chunks, weights)
+    return SerialStatistics(chunks, weights)

@@ -134,7 +134,7 @@ class FitEngine:
                 raise ValueError("On a Dask cluster, fit takes documents (a dask bag of str) "
                                  "and their embeddings (a dask array); counts= and "
                                  "activations= are for in-process fits.")
-            return fit_on_cluster(self, documents, embeddings)[0]
+            return fit_on_cluster(self, documents, embeddings)
         if documents is not None or counts is None:
             documents = check_documents(documents)
         n_documents = counts.shape[0] if documents is None else len(documents)

@@ -5,7 +5,7 @@ import pytest
 import scipy.sparse as sp
 
 from bertopic_saetm.emission.em import fit_word_emission
-from bertopic_saetm.emission.statistics import make_statistics, split_rows
+from bertopic_saetm.emission.statistics import e_step_counts, make_statistics, split_rows
 
 
 @pytest.fixture(scope="module")
@@ -78,3 +78,43 @@ def test_statistics_equal_their_dense_formulas(data):
     np.testing.assert_allclose(S, (theta.toarray().T @ ratio).T, rtol=1e-10)
     np.testing.assert_allclose(s0, ratio.sum(axis=0), rtol=1e-10)
     assert L == pytest.approx(float((n * np.log(q)).sum()), rel=1e-12)
+
+
+def test_weighted_statistics_equal_the_weighted_copy(data):
+    # The kernel weighs the counts as it reads them: the same sums, bit for bit, as the
+    # statistics of an IDF-weighted copy of the counts (how 0.1.0 computed them).
+    theta, counts = data
+    rng = np.random.default_rng(2)
+    weights = rng.random(counts.shape[1])
+    weights[:5] = 0  # words in every document have IDF 0
+    B = rng.dirichlet(np.ones(counts.shape[1]), size=theta.shape[1])
+    P0 = rng.dirichlet(np.ones(counts.shape[1]))
+    kept = e_step_counts(theta, counts, weights, 0.3)
+    assert kept[:, :5].nnz == 0
+    weighted = sp.csr_matrix(counts.multiply(weights[None, :]))
+    weighted.eliminate_zeros()
+    S, s0, L = make_statistics(theta, kept, weights)(np.ascontiguousarray(B.T), P0, 0.3)
+    S_copy, s0_copy, L_copy = make_statistics(theta, weighted)(np.ascontiguousarray(B.T), P0,
+                                                              0.3)
+    np.testing.assert_array_equal(S, S_copy)
+    np.testing.assert_array_equal(s0, s0_copy)
+    assert L == L_copy
+
+
+def test_chunks_hold_word_counts_in_single_precision_only_when_exact(data):
+    theta, counts = data
+    assert split_rows(theta, counts, None)[0][5].dtype == np.float32
+    fractional = counts * 0.1
+    chunk = split_rows(theta, fractional, None)[0]
+    assert chunk[5].dtype == np.float64
+    np.testing.assert_array_equal(np.sort(chunk[5]), np.sort(fractional.data))
+
+
+def test_documents_without_atoms_are_left_out_when_there_is_no_background(data):
+    theta, counts = data
+    theta = theta.tolil()
+    theta[:3] = 0
+    theta = theta.tocsr()
+    theta.eliminate_zeros()
+    assert e_step_counts(theta, counts, np.ones(counts.shape[1]), 0.0)[:3].nnz == 0
+    assert e_step_counts(theta, counts, np.ones(counts.shape[1]), 0.1)[:3].nnz == counts[:3].nnz
