@@ -12,7 +12,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from .cluster.rows import is_dask_collection
+from .cluster.rows import is_dask_collection, release_pages
 from .engine import FitEngine, FitResult, FitRun
 from .merge.assignment import assign_main_topics, atom_offsets, topic_directions
 from .merge.partition import absorb_unowned_topics, assignment_matrix
@@ -28,11 +28,15 @@ _NOT_FITTED = ("This %(name)s is not fitted yet; call fit() (or load()) before u
 
 
 def _transform_block(block: np.ndarray, model) -> np.ndarray:
-    return model.transform(embeddings=block)
+    mixtures = model.transform(embeddings=block)
+    release_pages(block)  # a memory-mapped shard's pages leave the worker once read
+    return mixtures
 
 
 def _predict_block(block: np.ndarray, model) -> np.ndarray:
-    return model.predict(embeddings=block)
+    topics = model.predict(embeddings=block)
+    release_pages(block)
+    return topics
 
 
 class Encoders(HasMethods):
@@ -560,17 +564,23 @@ class SAETopicModel(BaseEstimator):
         return self._topic_mixture(self.transform_atoms(documents, embeddings, activations))
 
     def _per_block(self, embeddings, method: str):
-        # A Dask array of embeddings: the method on every block where it lives (the model
-        # travels with the tasks); a Dask array comes back, computed lazily.
+        # A Dask array of embeddings: the method on every block where it lives; a Dask array
+        # comes back, computed lazily. The model is one key of the graph, so a worker holds
+        # one copy of it (inlined in every task, each task would unpickle its own).
+        import dask
+
         check_is_fitted(self, "topic_word_", msg=_NOT_FITTED)
         if embeddings.ndim != 2 or embeddings.shape[1] != self.n_features_in_:
             raise ValueError(f"embeddings must be a 2-D Dask array of width "
                              f"{self.n_features_in_}, got shape {embeddings.shape}.")
         embeddings = embeddings.rechunk({1: -1})
+        model = dask.delayed(self, traverse=False)
         if method == "transform":
-            return embeddings.map_blocks(_transform_block, self, dtype=np.float64,
+            return embeddings.map_blocks(_transform_block, model, dtype=np.float64,
+                                         meta=np.empty((0, 0), dtype=np.float64),
                                          chunks=(embeddings.chunks[0], (self.n_topics_,)))
-        return embeddings.map_blocks(_predict_block, self, dtype=np.int64, drop_axis=1)
+        return embeddings.map_blocks(_predict_block, model, dtype=np.int64, drop_axis=1,
+                                     meta=np.empty((0,), dtype=np.int64))
 
     def _topic_mixture(self, theta: sp.csr_matrix) -> np.ndarray:
         # Mixtures over atoms (n_documents, n_atoms) -> over topics (n_documents, n_topics_).

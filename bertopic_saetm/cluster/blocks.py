@@ -18,6 +18,7 @@ from ..emission.statistics import e_step_counts, split_rows
 from ..engine.values import Encoding
 from ..merge.weights import main_atom_counts
 from ..text.vocabulary import count_fixed_words, is_vocabulary_token, tokenize
+from .rows import release_pages
 
 
 def add(a, b):
@@ -27,19 +28,27 @@ def add(a, b):
     return a + b
 
 
-def word_statistics(documents: list[str]) -> tuple[Counter, Counter]:
-    """Document frequency and corpus frequency of every candidate word of a block."""
+def word_statistics(documents: list[str]) -> tuple[Counter, Counter, int]:
+    """Document frequency and corpus frequency of every candidate word of a block, and its
+    number of documents."""
     frequency, document_frequency = Counter(), Counter()
+    n_documents = 0
     for tokens in tokenize(documents):
         kept = [t for t in tokens if is_vocabulary_token(t)]
         frequency.update(kept)
         document_frequency.update(set(kept))
-    return document_frequency, frequency
+        n_documents += 1
+    return document_frequency, frequency, n_documents
 
 
 def count_block(documents: list[str], words: np.ndarray) -> sp.csr_matrix:
-    """The block's bag-of-words over the fitted vocabulary (:func:`count_fixed_words`)."""
-    return count_fixed_words(documents, words)
+    """The block's bag-of-words over the fitted vocabulary (:func:`count_fixed_words`),
+    its counts in the smallest unsigned integer type that holds them (a byte each, as a
+    rule: the counts are what a worker holds of the block until EM)."""
+    counts = count_fixed_words(documents, words)
+    top = int(counts.data.max()) if counts.nnz else 0
+    return sp.csr_matrix((counts.data.astype(np.min_scalar_type(top)), counts.indices,
+                          counts.indptr), shape=counts.shape)
 
 
 def document_frequency(counts: sp.csr_matrix) -> np.ndarray:
@@ -50,8 +59,10 @@ def document_frequency(counts: sp.csr_matrix) -> np.ndarray:
 def encode_block(embeddings: np.ndarray, sae) -> Encoding:
     """The block encoded by the SAE: its mixtures over atoms and activation totals, as the
     in-process encoding stage holds the whole corpus (``sae`` itself is left out)."""
-    return Encoding.from_activations(
+    encoded = Encoding.from_activations(
         None, None, sae.encode_sparse(np.asarray(embeddings, dtype=np.float32)))
+    release_pages(embeddings)  # a memory-mapped shard's pages leave the worker once read
+    return encoded
 
 
 def mixture_sums(encoded, decoder: np.ndarray) -> tuple[np.ndarray, ...]:

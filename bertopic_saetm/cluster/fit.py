@@ -33,7 +33,7 @@ import numpy as np
 from ..emission.em import EmissionStart, idf_from_document_frequency, run_em
 from ..emission.profiles import word_profiles
 from ..emission.statistics import DaskStatistics
-from ..emission.statistics import tree_reduce as reduce_on_workers
+from ..emission.statistics import map_reduce as _map_reduce
 from ..engine.timing import stopwatch
 from ..engine.values import Emission, Encoding, FitResult, Vocabulary
 from ..merge.background import background_from_sums
@@ -48,9 +48,10 @@ from .rows import DaskRows, aligned_embeddings, default_client
 logger = logging.getLogger(__name__)
 
 
-def tree_reduce(client, futures):
-    """Sum of partial results (:func:`blocks.add`), reduced on the workers."""
-    return reduce_on_workers(client, futures, blocks.add)
+def map_reduce(client, func, *columns, **kwargs):
+    """Sum (:func:`blocks.add`) of ``func`` over the blocks, on the workers
+    (:func:`~bertopic_saetm.emission.statistics.map_reduce`)."""
+    return _map_reduce(client, blocks.add, func, *columns, **kwargs)
 
 
 def shared(client, value):
@@ -58,16 +59,26 @@ def shared(client, value):
     return client.scatter(value, broadcast=True, hash=False)
 
 
-def fit_vocabulary(client, partitions, n_documents: int):
-    """The default vocabulary of a corpus held as partitions, and each one's counts.
+def fit_vocabulary(client, documents):
+    """The default vocabulary of a corpus held as a Dask bag, and each partition's counts.
+
+    The texts are read twice, by the tasks that count them, and never held all at once:
+    a partition's texts leave its worker with the task that read them.
 
     Returns
     -------
     words : ndarray of shape (n_words,), dtype object
     counts : list of futures of scipy.sparse.csr_matrix, one per partition
+    lengths : list of int
+        Documents per partition.
     """
-    stats = client.map(blocks.word_statistics, partitions, pure=False)
-    document_frequency, frequency = tree_reduce(client, stats)
+    import dask
+
+    partitions = documents.to_delayed()
+    stats = client.compute([dask.delayed(blocks.word_statistics)(p) for p in partitions])
+    lengths = client.gather(client.map(_length, stats, pure=False))
+    document_frequency, frequency, n_documents = map_reduce(client, _same, stats)
+    del stats
     candidates = np.asarray(sorted(document_frequency), dtype=object)
     if candidates.size == 0:
         raise ValueError("The corpus has no vocabulary words after filtering.")
@@ -79,8 +90,18 @@ def fit_vocabulary(client, partitions, n_documents: int):
         raise ValueError("The corpus has no vocabulary words after filtering (min_df "
                          f"{MIN_DF} over {n_documents} documents).")
     words = candidates[selected]
-    words_future = shared(client, words)
-    return words, client.map(blocks.count_block, partitions, words=words_future, pure=False)
+    shared_words = dask.delayed(words, traverse=False)  # one key, not one copy per task
+    counts = client.compute([dask.delayed(blocks.count_block)(p, shared_words)
+                             for p in partitions])
+    return words, counts, lengths
+
+
+def _same(value):
+    return value
+
+
+def _length(statistics) -> int:
+    return statistics[2]
 
 
 def fit_on_cluster(engine, documents, embeddings, client=None) -> FitResult:
@@ -115,17 +136,14 @@ def fit_on_cluster(engine, documents, embeddings, client=None) -> FitResult:
         sae = None
     seconds: dict = {}
     started = time.perf_counter()
-    partitions = client.compute(documents.to_delayed())  # futures of lists of str
-    lengths = client.gather(client.map(len, partitions, pure=False))
-    n_documents = int(sum(lengths))
-    embeddings = aligned_embeddings(embeddings, lengths)
-    engine.check_dictionary_size(sae, n_documents, embeddings.shape[1])
     if sae is not None:
         engine.check_embeddings(embeddings[:1].compute(), 1, sae)
-
     with stopwatch(seconds, "vocabulary"):
-        words, counts = fit_vocabulary(client, partitions, n_documents)
-        del partitions  # the texts leave the workers once counted
+        words, counts, lengths = fit_vocabulary(client, documents)
+        n_documents = int(sum(lengths))
+        # Checked while the counts are computed, before the SAE trains.
+        embeddings = aligned_embeddings(embeddings, lengths)
+        engine.check_dictionary_size(sae, n_documents, embeddings.shape[1])
     vocabulary = Vocabulary(fixed_vectorizer(default_vectorizer(), words), words, None)
 
     with stopwatch(seconds, "sae"):
@@ -145,9 +163,8 @@ def fit_on_cluster(engine, documents, embeddings, client=None) -> FitResult:
         encoded = client.map(blocks.encode_block, rows, sae=shared(client, sae), pure=False)
         del rows  # each block's rows leave its worker once encoded
         decoder = sae.W_dec.detach().double().numpy()
-        mass, fires, reconstruction = tree_reduce(
-            client, client.map(blocks.mixture_sums, encoded, decoder=shared(client, decoder),
-                               pure=False))
+        mass, fires, reconstruction = map_reduce(client, blocks.mixture_sums, encoded,
+                                                 decoder=shared(client, decoder))
 
     with stopwatch(seconds, "word_emission"):
         emission, background, main = _emission(client, engine, counts, encoded, mass, fires,
@@ -174,19 +191,17 @@ def _emission(client, engine, counts, encoded, mass, fires, n_documents, lengths
     # documents without atoms, the documents each content atom heads), then EM on the
     # E-step chunks alone, so that while EM iterates the workers hold nothing else.
     stage = engine.emission
-    df = tree_reduce(client, client.map(blocks.document_frequency, counts, pure=False))
+    df = map_reduce(client, blocks.document_frequency, counts)
     idf = idf_from_document_frequency(df, n_documents)
     idf_future = shared(client, idf)
     fitted = np.flatnonzero(fires > 0)
     fitted_future = shared(client, fitted)
-    word_mass, atom_word_mass = tree_reduce(
-        client, client.map(blocks.emission_sums, counts, encoded, idf=idf_future,
-                           background_weight=stage.background_weight, fitted=fitted_future,
-                           pure=False))
+    word_mass, atom_word_mass = map_reduce(
+        client, blocks.emission_sums, counts, encoded, idf=idf_future,
+        background_weight=stage.background_weight, fitted=fitted_future)
     start = EmissionStart.from_sums(idf, word_mass, float(word_mass.sum()), fitted,
                                     atom_word_mass, mass.size)
-    profiles = tree_reduce(client, client.map(blocks.word_profile_sums, counts, encoded,
-                                              pure=False))
+    profiles = map_reduce(client, blocks.word_profile_sums, counts, encoded)
     offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
     inactive = client.gather(client.map(blocks.inactive_rows, encoded, pure=False))
     atom_prior = mass / n_documents
@@ -194,8 +209,7 @@ def _emission(client, engine, counts, encoded, mass, fires, n_documents, lengths
     # The main-topic counts need only the background atoms, which need only these sums.
     background = background_from_sums(mass, atom_selectivity, engine.merge.background_share)
     content = engine.merge.content(background, atom_prior)
-    main = tree_reduce(client, client.map(blocks.main_counts, encoded,
-                                          content=shared(client, content), pure=False))
+    main = map_reduce(client, blocks.main_counts, encoded, content=shared(client, content))
     chunks = client.map(blocks.emission_chunk, counts, encoded, idf=idf_future,
                         background_weight=stage.background_weight, fitted=fitted_future,
                         pure=False)

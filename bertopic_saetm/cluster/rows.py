@@ -54,10 +54,13 @@ def release_pages(array: np.ndarray) -> bool:
     A read-only file mapping keeps every page it has read resident (and counted in the
     process's memory) until it is unmapped; ``MADV_DONTNEED`` gives them back, and a later
     read fetches them again from the file cache. Returns whether ``array`` is backed by a
-    memory map (and the platform can release its pages).
+    memory map (and the platform can release its pages). A copy-on-write map
+    (``mmap_mode="c"``) is left alone: its pages may hold changes that exist nowhere else.
     """
     base = array
     while base is not None and not isinstance(base, mmap.mmap):
+        if getattr(base, "mode", None) == "c" and isinstance(base, np.memmap):
+            return False
         base = getattr(base, "base", None)
     if base is None or not hasattr(mmap, "MADV_DONTNEED"):
         return False

@@ -9,10 +9,10 @@ be cut into row chunks whose statistics are added up - in this process, or on a 
 where the chunks stay on the workers and only ``B``, ``P0`` and the (atoms x words) sums
 travel. Every EM iteration (and SQUAREM's extrapolation) only needs this map-reduce.
 
-A chunk holds the raw counts ``c`` (as float32 when that is exact, as it is for counts of
-words) and the kernel weights them as it reads them: the products are the ones a weighted
-copy would hold, bit for bit, in half its memory, which is what bounds the workers of a
-cluster fit.
+A chunk holds the raw counts ``c`` (one byte each when they are small integers, as counts
+of words are) and the kernel weights them as it reads them: the products are the ones a
+weighted copy would hold, bit for bit, in a quarter of its memory, which is what bounds
+the workers of a cluster fit.
 """
 
 from __future__ import annotations
@@ -99,10 +99,14 @@ def e_step_counts(theta: sp.csr_matrix, counts: sp.csr_matrix, weights: np.ndarr
 
 
 def compact(values: np.ndarray) -> np.ndarray:
-    """``values`` as float32 when that is exact (counts of words), else as float64."""
+    """``values`` in the smallest of uint8, float32, float64 that holds them exactly (counts
+    of words are small integers: one byte each)."""
     values = np.asarray(values, dtype=np.float64)
-    single = values.astype(np.float32)
-    return single if np.array_equal(single, values) else values
+    for dtype in (np.uint8, np.float32):
+        small = values.astype(dtype)
+        if np.array_equal(small, values):
+            return small
+    return values
 
 
 def split_rows(theta: sp.csr_matrix, counts: sp.csr_matrix, chunk_size: int | None
@@ -111,7 +115,9 @@ def split_rows(theta: sp.csr_matrix, counts: sp.csr_matrix, chunk_size: int | No
 
     Each chunk is six arrays: the chunk's ``theta`` in CSR form (pointers, atoms, weights)
     and its counts (:func:`e_step_counts`) in CSC form (pointers per word, chunk-local
-    document ids, counts as :func:`compact` stores them).
+    document ids, as uint16 when the chunk has at most 65,536 rows, and counts as
+    :func:`compact` stores them). A document of 55 words and 10 atoms then takes about
+    0.3 kB.
     """
     n = theta.shape[0]
     size = max(n, 1) if chunk_size is None else int(chunk_size)
@@ -122,7 +128,8 @@ def split_rows(theta: sp.csr_matrix, counts: sp.csr_matrix, chunk_size: int | No
         t = theta[start : start + size]
         w = sp.csc_matrix(counts[start : start + size])
         w.sort_indices()
-        chunks.append((t.indptr, t.indices, t.data, w.indptr, w.indices, compact(w.data)))
+        documents = w.indices.astype(np.uint16) if t.shape[0] <= 2**16 else w.indices
+        chunks.append((t.indptr, t.indices, t.data, w.indptr, documents, compact(w.data)))
     return chunks
 
 
@@ -150,23 +157,57 @@ class SerialStatistics:
         return total
 
 
-def tree_reduce(client, futures, combine):
-    """Pairwise ``combine`` of partial results on the workers; returns the total.
-
-    The combinations run before any partial result not yet computed (a higher task
-    priority), so a worker holds a few partial sums at a time, not one per block: with
-    atoms x words partials, that is what keeps a cluster fit's memory independent of the
-    number of blocks.
-    """
+def _pairwise(client, futures, combine):
+    """A future of the pairwise ``combine`` of ``futures`` (a fixed tree: a fixed sum order)."""
     futures = list(futures)
-    level = 0
     while len(futures) > 1:
-        level += 1
-        pairs = [client.submit(combine, futures[i], futures[i + 1], pure=False,
-                               priority=level)
+        pairs = [client.submit(combine, futures[i], futures[i + 1], pure=False)
                  for i in range(0, len(futures) - 1, 2)]
         futures = pairs + ([futures[-1]] if len(futures) % 2 else [])
-    return futures[0].result()
+    return futures[0]
+
+
+def map_reduce(client, combine, func, *columns, **kwargs):
+    """``combine`` of ``func(*block, **kwargs)`` over the blocks, computed on the workers.
+
+    The blocks go in waves of twice the cluster's threads: each wave is reduced pairwise,
+    then added to the running total, and a wave is submitted only when the one before the
+    last has finished. So the workers hold a few partial results at a time whatever the
+    number of blocks (partial results of atoms x words are tens of MB each: one per block
+    of a 10M-document corpus would not fit), and the order of the sums is fixed, so the
+    total is the same at every run.
+
+    Parameters
+    ----------
+    client : dask.distributed.Client
+    combine : callable
+        ``combine(a, b)``: the sum of two partial results.
+    func : callable
+    *columns : lists of futures (or values), one element per block
+        As for ``client.map``: block ``i`` is ``func(columns[0][i], columns[1][i], ...)``.
+    **kwargs
+        Passed to every call of ``func`` (futures shared by the workers, or values).
+
+    Returns
+    -------
+    The total, gathered.
+    """
+    from distributed import wait
+
+    rows = list(zip(*columns, strict=True))
+    if not rows:
+        raise ValueError("map_reduce needs at least one block.")
+    wave = max(2, 2 * sum(client.nthreads().values()))
+    total, in_flight = None, []
+    for start in range(0, len(rows), wave):
+        parts = [client.submit(func, *row, pure=False, **kwargs)
+                 for row in rows[start : start + wave]]
+        part = _pairwise(client, parts, combine)
+        total = part if total is None else client.submit(combine, total, part, pure=False)
+        in_flight.append(total)
+        if len(in_flight) > 1:
+            wait(in_flight.pop(0))
+    return total.result()
 
 
 class DaskStatistics:
@@ -186,9 +227,8 @@ class DaskStatistics:
     def __call__(self, BT, P0, pi):
         client = self.client
         params = client.scatter([BT, P0], broadcast=True, hash=False)
-        parts = client.map(chunk_statistics, self.chunks, weights=self.weights, BT=params[0],
-                           P0=params[1], pi=pi, pure=False)
-        return tree_reduce(client, parts, add_statistics)
+        return map_reduce(client, add_statistics, chunk_statistics, self.chunks,
+                          weights=self.weights, BT=params[0], P0=params[1], pi=pi)
 
 
 def _are_futures(chunks) -> bool:

@@ -140,6 +140,11 @@ def test_pages_are_released_only_from_memory_maps(tmp_path):
     np.testing.assert_array_equal(mapped[1], [4, 5, 6, 7])
     assert not release_pages(np.zeros((3, 4), dtype=np.float32))
     assert not release_pages(np.zeros((3, 4), dtype=np.float32)[1:])
+    # A copy-on-write map's pages hold the changes: releasing them would lose them.
+    changed = np.load(tmp_path / "x.npy", mmap_mode="c")
+    changed[0] = -1
+    assert not release_pages(changed[:2])
+    np.testing.assert_array_equal(changed[0], [-1, -1, -1, -1])
 
 
 def test_bad_cluster_inputs_are_named(data, client):

@@ -5,7 +5,13 @@ import pytest
 import scipy.sparse as sp
 
 from bertopic_saetm.emission.em import fit_word_emission
-from bertopic_saetm.emission.statistics import e_step_counts, make_statistics, split_rows
+from bertopic_saetm.emission.statistics import (
+    chunk_statistics,
+    e_step_counts,
+    make_statistics,
+    map_reduce,
+    split_rows,
+)
 
 
 @pytest.fixture(scope="module")
@@ -101,13 +107,30 @@ def test_weighted_statistics_equal_the_weighted_copy(data):
     assert L == L_copy
 
 
-def test_chunks_hold_word_counts_in_single_precision_only_when_exact(data):
+def test_chunks_hold_counts_in_the_smallest_exact_type(data):
     theta, counts = data
-    assert split_rows(theta, counts, None)[0][5].dtype == np.float32
-    fractional = counts * 0.1
-    chunk = split_rows(theta, fractional, None)[0]
-    assert chunk[5].dtype == np.float64
-    np.testing.assert_array_equal(np.sort(chunk[5]), np.sort(fractional.data))
+    chunk = split_rows(theta, counts, None)[0]
+    assert chunk[5].dtype == np.uint8 and chunk[4].dtype == np.uint16
+    for scale, dtype in ((100.0, np.float32), (0.1, np.float64)):
+        scaled = counts * scale  # counts above 255; fractions float32 cannot hold
+        chunk = split_rows(theta, scaled, None)[0]
+        assert chunk[5].dtype == dtype
+        np.testing.assert_array_equal(np.sort(chunk[5].astype(np.float64)),
+                                      np.sort(scaled.data))
+
+
+def test_statistics_do_not_depend_on_how_the_chunks_store_counts(data):
+    theta, counts = data
+    rng = np.random.default_rng(3)
+    BT = np.ascontiguousarray(rng.dirichlet(np.ones(counts.shape[1]), size=theta.shape[1]).T)
+    P0 = rng.dirichlet(np.ones(counts.shape[1]))
+    weights = rng.random(counts.shape[1])
+    small = make_statistics(theta, counts, weights)(BT, P0, 0.3)
+    chunk = split_rows(theta, counts, None)[0]
+    assert chunk[4].dtype == np.uint16 and chunk[5].dtype == np.uint8
+    wide = (*chunk[:4], chunk[4].astype(np.int32), chunk[5].astype(np.float64))
+    for a, b in zip(small, chunk_statistics(wide, weights, BT, P0, 0.3), strict=True):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_documents_without_atoms_are_left_out_when_there_is_no_background(data):
@@ -118,3 +141,20 @@ def test_documents_without_atoms_are_left_out_when_there_is_no_background(data):
     theta.eliminate_zeros()
     assert e_step_counts(theta, counts, np.ones(counts.shape[1]), 0.0)[:3].nnz == 0
     assert e_step_counts(theta, counts, np.ones(counts.shape[1]), 0.1)[:3].nnz == counts[:3].nnz
+
+
+def test_map_reduce_sums_every_block_once_in_a_fixed_order():
+    distributed = pytest.importorskip("dask.distributed")
+    values = np.random.default_rng(4).standard_normal((13, 50)) * 10.0 ** np.arange(13)[:, None]
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        blocks = client.scatter(list(values))  # 13 blocks: several waves of 4
+        runs = [map_reduce(client, np.add, np.multiply, blocks, blocks) for _ in range(3)]
+        with pytest.raises(ValueError, match="at least one block"):
+            map_reduce(client, np.add, np.negative, [])
+        one = map_reduce(client, np.add, np.negative, blocks[:1])
+    np.testing.assert_allclose(runs[0], (values**2).sum(axis=0), rtol=1e-12)
+    for run in runs[1:]:
+        np.testing.assert_array_equal(run, runs[0])
+    np.testing.assert_array_equal(one, -values[0])
