@@ -41,14 +41,36 @@ def word_statistics(documents: list[str]) -> tuple[Counter, Counter, int]:
     return document_frequency, frequency, n_documents
 
 
-def count_block(documents: list[str], words: np.ndarray) -> sp.csr_matrix:
-    """The block's bag-of-words over the fitted vocabulary (:func:`count_fixed_words`),
-    its counts in the smallest unsigned integer type that holds them (a byte each, as a
-    rule: the counts are what a worker holds of the block until EM)."""
-    counts = count_fixed_words(documents, words)
-    top = int(counts.data.max()) if counts.nnz else 0
-    return sp.csr_matrix((counts.data.astype(np.min_scalar_type(top)), counts.indices,
-                          counts.indptr), shape=counts.shape)
+def analyzed_statistics(documents: list[str], analyzer) -> tuple[Counter, Counter, int]:
+    """:func:`word_statistics` of the words a scikit-learn vectorizer's ``analyzer``
+    (``build_analyzer()``) gives."""
+    frequency, document_frequency = Counter(), Counter()
+    n_documents = 0
+    for document in documents:
+        features = analyzer(document)
+        frequency.update(features)
+        document_frequency.update(set(features))
+        n_documents += 1
+    return document_frequency, frequency, n_documents
+
+
+def count_block(documents: list[str], words: np.ndarray, vectorizer=None) -> sp.csr_matrix:
+    """The block's bag-of-words over the fitted vocabulary: :func:`count_fixed_words`, or
+    ``vectorizer.transform`` (a vectorizer fixed to ``words``). The counts are held in the
+    smallest unsigned integer type that holds them (a byte each, as a rule: they are what a
+    worker keeps of the block until EM); other values as float64."""
+    if vectorizer is None:
+        counts = count_fixed_words(documents, words)
+    else:
+        counts = sp.csr_matrix(vectorizer.transform(documents))
+        counts.sort_indices()
+    values = counts.data
+    whole = values.size == 0 or (values.min() >= 0 and np.array_equal(values,
+                                                                      np.round(values)))
+    dtype = np.min_scalar_type(int(values.max()) if values.size else 0) if whole \
+        else np.float64
+    return sp.csr_matrix((values.astype(dtype), counts.indices, counts.indptr),
+                         shape=counts.shape)
 
 
 def document_frequency(counts: sp.csr_matrix) -> np.ndarray:

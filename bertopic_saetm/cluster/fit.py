@@ -7,18 +7,20 @@ they are not) runs here, through the same stages as the in-process fit:
 =============  ===================================================================
 vocabulary     candidate words counted per partition, reduced, filtered on the driver
                (:func:`~bertopic_saetm.text.vocabulary.frequent_columns`), then each
-               partition's bag-of-words counted on its worker
+               partition read again and its bag-of-words counted on its worker
 SAE            trained on the driver from minibatches read out of the Dask array
                (:class:`~bertopic_saetm.cluster.rows.DaskRows`), the in-memory batch
                order; then every block encoded by its worker
 emission       the EM start reduced from per-block sums; each E-step on the blocks
-               where they live, tree-reduced there (the E-step kernel's statistics)
+               where they live, reduced there (the E-step kernel's statistics)
 merge          per-atom sums (mass, firing counts, reconstructions, documents headed)
                reduced; the merge itself on the driver (atoms only)
 =============  ===================================================================
 
 The driver holds atoms x words and atoms x features arrays, never documents: the
-bag-of-words and the mixtures stay on the workers. The same ``random_state`` gives the
+bag-of-words and the mixtures stay on the workers, and leave them as soon as the sums that
+need them are taken (:func:`fit_on_cluster`). Every sum over blocks is a
+:func:`~bertopic_saetm.emission.statistics.map_reduce`. The same ``random_state`` gives the
 model the in-process fit gives on the same data (up to the order of floating-point sums,
 ~1e-13; tested to 1e-10).
 """
@@ -29,6 +31,7 @@ import logging
 import time
 
 import numpy as np
+from sklearn.base import clone
 
 from ..emission.em import EmissionStart, idf_from_document_frequency, run_em
 from ..emission.profiles import word_profiles
@@ -39,7 +42,14 @@ from ..engine.values import Emission, Encoding, FitResult, Vocabulary
 from ..merge.background import background_from_sums
 from ..merge.placement import centroids_from_sums
 from ..sae import SAETrainingConfig, train_sae
-from ..text.vocabulary import MAX_FEATURES, MIN_DF, default_vectorizer, fixed_vectorizer
+from ..text.vocabulary import (
+    MAX_FEATURES,
+    MIN_DF,
+    check_cluster_vectorizer,
+    default_vectorizer,
+    fixed_vectorizer,
+    limit_features,
+)
 from ..text.vocabulary import frequent_columns as select_columns
 from . import blocks
 from .ranks import train_on_workers
@@ -59,11 +69,20 @@ def shared(client, value):
     return client.scatter(value, broadcast=True, hash=False)
 
 
-def fit_vocabulary(client, documents):
-    """The default vocabulary of a corpus held as a Dask bag, and each partition's counts.
+def fit_vocabulary(client, documents, vectorizer=None):
+    """The vocabulary of a corpus held as a Dask bag, and each partition's counts.
 
     The texts are read twice, by the tasks that count them, and never held all at once:
     a partition's texts leave its worker with the task that read them.
+
+    Parameters
+    ----------
+    client : dask.distributed.Client
+    documents : dask.bag.Bag of str
+    vectorizer : sklearn.feature_extraction.text.CountVectorizer, optional
+        Its words are counted per partition with its analyzer and filtered on the driver as
+        its ``fit`` filters them (:func:`~bertopic_saetm.text.vocabulary.limit_features`);
+        default: the paper's filtering.
 
     Returns
     -------
@@ -71,29 +90,53 @@ def fit_vocabulary(client, documents):
     counts : list of futures of scipy.sparse.csr_matrix, one per partition
     lengths : list of int
         Documents per partition.
+    fitted : vectorizer
+        Fixed to ``words``.
     """
     import dask
 
     partitions = documents.to_delayed()
-    stats = client.compute([dask.delayed(blocks.word_statistics)(p) for p in partitions])
+    if vectorizer is None:
+        stats = [dask.delayed(blocks.word_statistics)(p) for p in partitions]
+    else:
+        check_cluster_vectorizer(vectorizer)
+        analyzer = dask.delayed(vectorizer.build_analyzer(), traverse=False)
+        stats = [dask.delayed(blocks.analyzed_statistics)(p, analyzer) for p in partitions]
+    stats = client.compute(stats)
     lengths = client.gather(client.map(_length, stats, pure=False))
     document_frequency, frequency, n_documents = map_reduce(client, _same, stats)
     del stats
     candidates = np.asarray(sorted(document_frequency), dtype=object)
-    if candidates.size == 0:
-        raise ValueError("The corpus has no vocabulary words after filtering.")
-    selected = select_columns(
-        np.asarray([document_frequency[w] for w in candidates], dtype=np.int64),
-        lambda: np.asarray([frequency[w] for w in candidates], dtype=np.float64),
-        MIN_DF, MAX_FEATURES)
-    if selected.size == 0:
-        raise ValueError("The corpus has no vocabulary words after filtering (min_df "
-                         f"{MIN_DF} over {n_documents} documents).")
-    words = candidates[selected]
+    df = np.asarray([document_frequency[w] for w in candidates], dtype=np.int64)
+
+    # The corpus frequency in the type scikit-learn sums the vectorizer's counts in, so that
+    # ties in max_features break as its argsort breaks them.
+    dtype = np.float64 if vectorizer is None else np.zeros(1, vectorizer.dtype).sum().dtype
+
+    def corpus_frequency():
+        if vectorizer is not None and vectorizer.binary:
+            return df.astype(dtype)
+        return np.asarray([frequency[w] for w in candidates], dtype=dtype)
+
+    if vectorizer is None:
+        selected = select_columns(df, corpus_frequency, MIN_DF, MAX_FEATURES)
+        words = candidates[selected]
+        fitted = fixed_vectorizer(default_vectorizer(), words)
+    elif vectorizer.vocabulary is not None:  # a fixed vocabulary, kept whole
+        fitted = clone(vectorizer).fit([])
+        words = np.asarray(fitted.get_feature_names_out(), dtype=object)
+    else:
+        words = candidates[limit_features(vectorizer, df, corpus_frequency, n_documents)]
+        fitted = fixed_vectorizer(vectorizer, words)
+    if words.size == 0:
+        raise ValueError(f"The corpus has no vocabulary words after filtering ({n_documents} "
+                         "documents).")
     shared_words = dask.delayed(words, traverse=False)  # one key, not one copy per task
-    counts = client.compute([dask.delayed(blocks.count_block)(p, shared_words)
+    shared_vectorizer = None if vectorizer is None else dask.delayed(fitted, traverse=False)
+    counts = client.compute([dask.delayed(blocks.count_block)(p, shared_words,
+                                                              shared_vectorizer)
                              for p in partitions])
-    return words, counts, lengths
+    return words, counts, lengths, fitted
 
 
 def _same(value):
@@ -127,9 +170,7 @@ def fit_on_cluster(engine, documents, embeddings, client=None) -> FitResult:
     """
     client = default_client(client)
     if engine.vocabulary.vectorizer is not None:
-        raise ValueError("A corpus on a Dask cluster is counted with the default vectorizer "
-                         "(vectorizer=None): a custom vectorizer cannot be fitted per "
-                         "partition.")
+        check_cluster_vectorizer(engine.vocabulary.vectorizer)
     if engine.encoding.sae is not None:
         sae = engine.encoding.pretrained()
     else:
@@ -139,12 +180,13 @@ def fit_on_cluster(engine, documents, embeddings, client=None) -> FitResult:
     if sae is not None:
         engine.check_embeddings(embeddings[:1].compute(), 1, sae)
     with stopwatch(seconds, "vocabulary"):
-        words, counts, lengths = fit_vocabulary(client, documents)
+        words, counts, lengths, vectorizer = fit_vocabulary(client, documents,
+                                                            engine.vocabulary.vectorizer)
         n_documents = int(sum(lengths))
         # Checked while the counts are computed, before the SAE trains.
         embeddings = aligned_embeddings(embeddings, lengths)
         engine.check_dictionary_size(sae, n_documents, embeddings.shape[1])
-    vocabulary = Vocabulary(fixed_vectorizer(default_vectorizer(), words), words, None)
+    vocabulary = Vocabulary(vectorizer, words, None)
 
     with stopwatch(seconds, "sae"):
         report = None

@@ -211,7 +211,8 @@ def map_reduce(client, combine, func, *columns, **kwargs):
 
 
 class DaskStatistics:
-    """E-step over chunks held by the workers of a Dask cluster, tree-reduced there.
+    """E-step over chunks held by the workers of a Dask cluster, reduced there
+    (:func:`map_reduce`).
 
     ``chunks`` are scattered to the workers once, or are futures already there (a cluster
     fit builds each block's chunk where the block lives); ``weights`` (n_words,) weigh

@@ -222,14 +222,68 @@ def count_fixed_words(documents, words: np.ndarray) -> sp.csr_matrix:
     return counts
 
 
+def check_cluster_vectorizer(vectorizer) -> None:
+    """Raise unless ``vectorizer`` can count a corpus partition by partition.
+
+    A scikit-learn ``CountVectorizer`` can: its words are the analyzer's, filtered by
+    document and corpus frequencies, which add over partitions (:func:`limit_features`).
+    A ``TfidfVectorizer`` (its weights) or another object cannot.
+    """
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    if not isinstance(vectorizer, CountVectorizer) or isinstance(vectorizer, TfidfVectorizer):
+        raise ValueError(
+            "On a Dask cluster the bag-of-words is counted partition by partition, which "
+            "the default vectorizer (vectorizer=None) and scikit-learn CountVectorizers "
+            f"allow; got {type(vectorizer).__name__}. Pass a CountVectorizer, or fit in "
+            "one process.")
+
+
+def limit_features(vectorizer, document_frequency: np.ndarray, frequency, n_documents: int
+                   ) -> np.ndarray:
+    """The columns ``vectorizer.fit`` keeps, from the corpus' word frequencies.
+
+    ``CountVectorizer.fit_transform``'s filtering (``min_df`` / ``max_df`` as counts or
+    shares of ``n_documents``, then ``max_features``) on the analyzer's words in sorted
+    order, so that a corpus counted in partitions gets the words of the in-process fit.
+    A vectorizer given a ``vocabulary`` keeps it whole (the caller fixes it).
+
+    Parameters
+    ----------
+    vectorizer : sklearn.feature_extraction.text.CountVectorizer
+    document_frequency : ndarray of shape (n_candidates,), int
+    frequency : callable
+        As :func:`frequent_columns`'s.
+    n_documents : int
+
+    Returns
+    -------
+    ndarray of int
+
+    Raises
+    ------
+    ValueError
+        As ``fit`` does when ``max_df`` is below ``min_df`` in documents.
+    """
+    from numbers import Integral
+
+    min_df, max_df = vectorizer.min_df, vectorizer.max_df
+    high = max_df if isinstance(max_df, Integral) else max_df * n_documents
+    low = min_df if isinstance(min_df, Integral) else min_df * n_documents
+    if high < low:
+        raise ValueError("max_df corresponds to < documents than min_df")
+    return frequent_columns(document_frequency, frequency, low, vectorizer.max_features, high)
+
+
 def _frequent_columns(counts: sp.csr_matrix, min_df: int, max_features: int) -> np.ndarray:
     return frequent_columns(np.bincount(counts.indices, minlength=counts.shape[1]),
                             lambda: np.asarray(counts.sum(axis=0)).ravel(), min_df,
                             max_features)
 
 
-def frequent_columns(document_frequency: np.ndarray, frequency, min_df: int = MIN_DF,
-                     max_features: int = MAX_FEATURES) -> np.ndarray:
+def frequent_columns(document_frequency: np.ndarray, frequency, min_df: float = MIN_DF,
+                     max_features: int | None = MAX_FEATURES,
+                     max_df: float | None = None) -> np.ndarray:
     """Columns (words, in sorted order) that the default filtering keeps.
 
     scikit-learn's ``CountVectorizer._limit_features``, step for step (the same argsort on
@@ -241,15 +295,22 @@ def frequent_columns(document_frequency: np.ndarray, frequency, min_df: int = MI
         Documents each candidate word occurs in.
     frequency : callable
         Returns the corpus frequency of every candidate, ndarray of shape (n_candidates,)
-        float64; called only when more than ``max_features`` words pass ``min_df``.
-    min_df, max_features : int
+        in the vectorizer's sum type (float64 for the default); called only when more than
+        ``max_features`` words pass the document-frequency bounds.
+    min_df : float
+        Fewest documents a kept word occurs in.
+    max_features : int or None
+    max_df : float or None
+        Most documents a kept word occurs in.
 
     Returns
     -------
     ndarray of int
     """
     mask = np.asarray(document_frequency) >= min_df
-    if mask.sum() > max_features:
+    if max_df is not None:
+        mask &= np.asarray(document_frequency) <= max_df
+    if max_features is not None and mask.sum() > max_features:
         best = (-frequency()[mask]).argsort()[:max_features]
         limited = np.zeros(mask.size, dtype=bool)
         limited[np.flatnonzero(mask)[best]] = True
