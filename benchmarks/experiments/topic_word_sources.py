@@ -9,7 +9,8 @@ One default SAE-TM fit per seed; its partitions at every K are kept, and only th
 rows, the selectivity power ``gamma`` and the relevance ``lambda`` vary. Rows: ``emission``
 (B, gamma 8, lambda 0.9: the words before 0.3), the profiles
 ``R_kw ~ sum_d theta_dk^p f(c_dw)`` with ``f`` = log1p (default), raw counts or presence and
-``p`` = 1, 2, 3, and gamma / lambda around the default (16 / 0.6). Prints NPMI (top 10 words,
+``p`` = 1, 2, 3, the profiles of IDF-weighted damped counts (``idf_w log1p(c_dw)``, or
+``sqrt(idf_w)``), and gamma / lambda around the default (16 / 0.6). Prints NPMI (top 10 words,
 gensim c_npmi, the corpus as reference) / TD@25 per K, mean over seeds.
 """
 
@@ -43,9 +44,16 @@ VARIANTS = {
     "profiles, lambda 0.5": ("R", 2, "log1p", 16, 0.5),
     "profiles, lambda 0.7": ("R", 2, "log1p", 16, 0.7),
     "profiles, lambda 0.9": ("R", 2, "log1p", 16, 0.9),
+    "profiles x idf": ("R", 2, "log1p idf", 16, 0.6),
+    "profiles x sqrt idf": ("R", 2, "log1p sqrt idf", 16, 0.6),
+    "profiles x idf, lambda 0.8": ("R", 2, "log1p idf", 16, 0.8),
 }
-TRANSFORMS = {"log1p": lambda c: c.log1p(), "counts": lambda c: c,
-              "presence": lambda c: (c > 0).astype(np.float64)}
+TRANSFORMS = {"log1p": lambda c, idf: c.log1p(), "counts": lambda c, idf: c,
+              "presence": lambda c, idf: (c > 0).astype(np.float64),
+              # Damped counts weighted by the model's IDF (idf_, max 1), or its square root.
+              "log1p idf": lambda c, idf: sp.csr_matrix(c.log1p().multiply(idf[None, :])),
+              "log1p sqrt idf": lambda c, idf: sp.csr_matrix(
+                  c.log1p().multiply(np.sqrt(idf)[None, :]))}
 
 
 def main() -> None:
@@ -66,7 +74,7 @@ def main() -> None:
         partitions = {k: model.set_n_topics(k).atom_to_topic_.copy() for k in ks if k <= content}
         for name, (rows, power, transform, gamma, weight) in VARIANTS.items():
             atom_rows = model.atom_word_ if rows == "B" else word_profiles(
-                (theta.power(power).T @ TRANSFORMS[transform](counts)).toarray())
+                (theta.power(power).T @ TRANSFORMS[transform](counts, model.idf_)).toarray())
             for k, partition in partitions.items():
                 _, topic_word, prior = topics_of(atom_rows, model.atom_prior_, partition,
                                                  model.atom_selectivity_, gamma)
