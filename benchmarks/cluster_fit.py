@@ -17,6 +17,9 @@ the throughput of ``transform`` streamed over the corpus (each block's topic mix
 on its worker, so no result is gathered) with the workers' peak memory during it.
 ``--sae-workers N`` trains the SAE on N workers, one torch.distributed rank each
 (``SAETrainingConfig(n_workers=N)``), instead of on the driver.
+
+Sizes: 10M documents take 19 GB of disk under ``--work`` (generated in about 8 minutes) and
+about 40 minutes to fit and transform on a 2-core machine (``docs/scaling.md``).
 """
 
 from __future__ import annotations
