@@ -344,6 +344,7 @@ def prepare_emission(theta, counts, background_weight: float, use_idf: bool = Tr
     theta = theta[:, fitted]
     start = EmissionStart.from_sums(weights, word_mass, total, fitted,
                                     np.asarray((theta.T @ weighted).todense()), n_atoms)
+    del weighted  # before the E-step's copy of the counts is made
     return start, theta, e_step_counts(theta, counts, weights, background_weight)
 
 

@@ -88,14 +88,17 @@ def e_step_counts(theta: sp.csr_matrix, counts: sp.csr_matrix, weights: np.ndarr
     Returns
     -------
     scipy.sparse.csr_matrix of shape (n_documents, n_words)
+        The kept counts, in :func:`compact`'s type.
     """
-    keep = sp.csr_matrix(counts, copy=True)
-    keep.data[np.asarray(weights)[keep.indices] == 0] = 0
+    counts = sp.csr_matrix(counts)
+    kept = (counts.data != 0) & (np.asarray(weights)[counts.indices] != 0)
     if background_weight == 0:
         no_atoms = np.diff(theta.indptr) == 0
-        keep.data[np.repeat(no_atoms, np.diff(keep.indptr))] = 0
-    keep.eliminate_zeros()
-    return keep
+        kept &= ~np.repeat(no_atoms, np.diff(counts.indptr))
+    # Built from the kept entries in their compact type: no float64 copy of the corpus.
+    indptr = np.concatenate([[0], np.cumsum(kept)])[counts.indptr].astype(counts.indptr.dtype)
+    return sp.csr_matrix((compact(counts.data[kept]), counts.indices[kept], indptr),
+                         shape=counts.shape)
 
 
 def compact(values: np.ndarray) -> np.ndarray:

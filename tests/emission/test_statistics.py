@@ -158,3 +158,23 @@ def test_map_reduce_sums_every_block_once_in_a_fixed_order():
     for run in runs[1:]:
         np.testing.assert_array_equal(run, runs[0])
     np.testing.assert_array_equal(one, -values[0])
+
+
+def test_e_step_counts_keep_every_other_count_compactly(data):
+    # Empty rows at the ends and inside, zero-weight words: the kept entries are exactly
+    # those of a masked float64 copy, held as one byte each.
+    theta, counts = data
+    empty = sp.csr_matrix((2, counts.shape[1]))
+    padded = sp.vstack([empty, counts[:5], empty, counts[5:], empty], format="csr")
+    mixtures = sp.vstack([sp.csr_matrix((2, theta.shape[1])), theta[:5],
+                          sp.csr_matrix((2, theta.shape[1])), theta[5:],
+                          sp.csr_matrix((2, theta.shape[1]))], format="csr")
+    weights = np.ones(counts.shape[1])
+    weights[::7] = 0
+    kept = e_step_counts(mixtures, padded, weights, 0.2)
+    expected = sp.csr_matrix(padded.multiply(weights[None, :] != 0))
+    expected.eliminate_zeros()
+    assert kept.dtype == np.uint8 and kept.shape == padded.shape
+    np.testing.assert_array_equal(kept.indptr, expected.indptr)
+    np.testing.assert_array_equal(kept.indices, expected.indices)
+    np.testing.assert_array_equal(kept.data, expected.data)
