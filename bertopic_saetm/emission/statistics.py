@@ -11,8 +11,9 @@ travel. Every EM iteration (and SQUAREM's extrapolation) only needs this map-red
 
 A chunk holds the raw counts ``c`` (one byte each when they are small integers, as counts
 of words are) and the kernel weights them as it reads them: the products are the ones a
-weighted copy would hold, bit for bit, in a quarter of its memory, which is what bounds
-the workers of a cluster fit.
+weighted copy would hold, bit for bit, in 3 bytes an entry instead of 12 (5 in a chunk of
+more than 65,536 documents, whose ids need 4 bytes), which is what bounds the workers of a
+cluster fit.
 """
 
 from __future__ import annotations
