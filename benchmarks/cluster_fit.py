@@ -101,24 +101,29 @@ class WorkerPeaks:
         return sorted(round(v / 2**20) for v in self.peaks.values())
 
 
-def fit_one(folder: Path, workers: int, memory_limit: str, sae_workers: int = 0) -> dict:
+def corpus(folder: Path, n_shards: int | None = None):
+    """The generated corpus in ``folder`` (its first ``n_shards`` shards): a Dask bag of the
+    texts (a partition per file) and a Dask array of the embeddings (a chunk per shard, each
+    loaded where it runs: the graph holds paths, not data)."""
     import dask
     import dask.array as da
     import dask.bag as db
+
+    paths = sorted(folder.glob("emb-*.npy"))[:n_shards]
+    chunks = [da.from_delayed(dask.delayed(np.load)(str(path), mmap_mode="r"),
+                              shape=np.load(path, mmap_mode="r").shape, dtype=np.float32)
+              for path in paths]
+    texts = sorted(str(p) for p in folder.glob("docs-*.txt"))[:n_shards]
+    return db.read_text(texts, blocksize=None).map(str.strip), da.concatenate(chunks)
+
+
+def fit_one(folder: Path, workers: int, memory_limit: str, sae_workers: int = 0) -> dict:
     from distributed import Client, LocalCluster
 
     from bertopic_saetm import SAETopicModel
     from bertopic_saetm.sae import SAETrainingConfig
 
-    # Each chunk loads its shard where it runs (the graph holds paths, not data).
-    chunks = []
-    for path in sorted(folder.glob("emb-*.npy")):
-        shape = np.load(path, mmap_mode="r").shape
-        chunks.append(da.from_delayed(dask.delayed(np.load)(str(path), mmap_mode="r"),
-                                      shape=shape, dtype=np.float32))
-    embeddings = da.concatenate(chunks)
-    documents = db.read_text(sorted(str(p) for p in folder.glob("docs-*.txt")),
-                             blocksize=None).map(str.strip)
+    documents, embeddings = corpus(folder)
     with LocalCluster(n_workers=workers, threads_per_worker=1, memory_limit=memory_limit,
                       dashboard_address=None) as cluster, Client(cluster) as client:
         with WorkerPeaks(client) as fit_peaks:

@@ -26,22 +26,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the harness
-from cluster_fit import SHARD, generate  # noqa: E402
-
-
-def shards(folder: Path, n: int):
-    """The first ``n`` documents of a generated corpus: a Dask bag and a Dask array."""
-    import dask
-    import dask.array as da
-    import dask.bag as db
-
-    count = -(-n // SHARD)
-    paths = sorted(folder.glob("emb-*.npy"))[:count]
-    chunks = [da.from_delayed(dask.delayed(np.load)(str(p), mmap_mode="r"),
-                              shape=np.load(p, mmap_mode="r").shape, dtype=np.float32)
-              for p in paths]
-    texts = sorted(str(p) for p in folder.glob("docs-*.txt"))[:count]
-    return db.read_text(texts, blocksize=None).map(str.strip), da.concatenate(chunks)[:n]
+from cluster_fit import SHARD, corpus, generate  # noqa: E402
 
 
 def main() -> None:
@@ -59,15 +44,16 @@ def main() -> None:
     folder = args.work / str(args.size)
     if not any(folder.glob("docs-*.txt")):
         generate(args.size, folder)
-    documents, embeddings = shards(folder, args.fit_size)
-    _, stream = shards(folder, args.size)
+    # Whole shards: --fit-size and --size are rounded up to multiples of 50,000.
+    documents, embeddings = corpus(folder, -(-args.fit_size // SHARD))
+    _, stream = corpus(folder, -(-args.size // SHARD))
 
     with LocalCluster(n_workers=args.workers, threads_per_worker=1,
                       memory_limit=args.memory_limit, dashboard_address=None) as cluster, \
             Client(cluster) as client:
         tick = time.perf_counter()
         model = SAETopicModel(n_topics=50, random_state=0).fit(documents, embeddings)
-        print(f"fitted {args.fit_size:,} documents in {time.perf_counter() - tick:.1f} s")
+        print(f"fitted {embeddings.shape[0]:,} documents in {time.perf_counter() - tick:.1f} s")
         client.restart()
         samples, stop = [], threading.Event()
 
@@ -86,8 +72,9 @@ def main() -> None:
         end = time.perf_counter()
         stop.set()
         thread.join()
-    print(f"transform of {args.size:,} documents: {end - start:.1f} s, "
-          f"{args.size / (end - start):,.0f} documents/s")
+    n = int(stream.shape[0])
+    print(f"transform of {n:,} documents: {end - start:.1f} s, {n / (end - start):,.0f} "
+          "documents/s")
     times = np.array([t for t, _ in samples])
     peaks = np.array([m for _, m in samples])
     tenth = np.minimum(((times - start) / (end - start) * 10).astype(int), 9)

@@ -14,7 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..emission.profiles import profile_sums
-from ..emission.statistics import e_step_counts, split_rows
+from ..emission.statistics import compact, e_step_counts, split_rows
 from ..engine.values import Encoding
 from ..merge.weights import main_atom_counts
 from ..text.vocabulary import count_fixed_words, is_vocabulary_token, tokenize
@@ -28,48 +28,38 @@ def add(a, b):
     return a + b
 
 
-def word_statistics(documents: list[str]) -> tuple[Counter, Counter, int]:
+def word_statistics(documents: list[str], analyzer=None) -> tuple[Counter, Counter, int]:
     """Document frequency and corpus frequency of every candidate word of a block, and its
-    number of documents."""
+    number of documents.
+
+    Candidates: the default vectorizer's (:func:`tokenize`, :func:`is_vocabulary_token`), or
+    the features a scikit-learn vectorizer's ``analyzer`` (``build_analyzer()``) gives.
+    """
+    if analyzer is None:
+        features = ([t for t in tokens if is_vocabulary_token(t)]
+                    for tokens in tokenize(documents))
+    else:
+        features = map(analyzer, documents)
     frequency, document_frequency = Counter(), Counter()
     n_documents = 0
-    for tokens in tokenize(documents):
-        kept = [t for t in tokens if is_vocabulary_token(t)]
+    for kept in features:
         frequency.update(kept)
         document_frequency.update(set(kept))
         n_documents += 1
     return document_frequency, frequency, n_documents
 
 
-def analyzed_statistics(documents: list[str], analyzer) -> tuple[Counter, Counter, int]:
-    """:func:`word_statistics` of the words a scikit-learn vectorizer's ``analyzer``
-    (``build_analyzer()``) gives."""
-    frequency, document_frequency = Counter(), Counter()
-    n_documents = 0
-    for document in documents:
-        features = analyzer(document)
-        frequency.update(features)
-        document_frequency.update(set(features))
-        n_documents += 1
-    return document_frequency, frequency, n_documents
-
-
 def count_block(documents: list[str], words: np.ndarray, vectorizer=None) -> sp.csr_matrix:
     """The block's bag-of-words over the fitted vocabulary: :func:`count_fixed_words`, or
-    ``vectorizer.transform`` (a vectorizer fixed to ``words``). The counts are held in the
-    smallest unsigned integer type that holds them (a byte each, as a rule: they are what a
-    worker keeps of the block until EM); other values as float64."""
+    ``vectorizer.transform`` (a vectorizer fixed to ``words``), its counts held as
+    :func:`~bertopic_saetm.emission.statistics.compact` holds them (a byte each, as a rule:
+    they are what a worker keeps of the block until EM)."""
     if vectorizer is None:
         counts = count_fixed_words(documents, words)
     else:
         counts = sp.csr_matrix(vectorizer.transform(documents))
         counts.sort_indices()
-    values = counts.data
-    whole = values.size == 0 or (values.min() >= 0 and np.array_equal(values,
-                                                                      np.round(values)))
-    dtype = np.min_scalar_type(int(values.max()) if values.size else 0) if whole \
-        else np.float64
-    return sp.csr_matrix((values.astype(dtype), counts.indices, counts.indptr),
+    return sp.csr_matrix((compact(counts.data), counts.indices, counts.indptr),
                          shape=counts.shape)
 
 
@@ -115,14 +105,9 @@ def inactive_rows(encoded) -> np.ndarray:
 def weighted_counts(counts: sp.csr_matrix, encoded, idf: np.ndarray, background_weight: float
                     ) -> sp.csr_matrix:
     """The block's IDF-weighted counts, as :func:`~bertopic_saetm.emission.em.
-    prepare_emission` weights the whole corpus."""
-    weighted = sp.csr_matrix(sp.csr_matrix(counts, dtype=np.float64).multiply(idf[None, :]))
-    weighted.eliminate_zeros()
-    if background_weight == 0:
-        has_atoms = np.diff(encoded.theta.indptr) > 0
-        weighted = sp.csr_matrix(weighted.multiply(has_atoms[:, None]))
-        weighted.eliminate_zeros()
-    return weighted
+    prepare_emission` weights the whole corpus (of its :func:`e_step_counts`)."""
+    kept = e_step_counts(encoded.theta, counts, idf, background_weight)
+    return sp.csr_matrix(kept.multiply(idf[None, :]))
 
 
 def emission_sums(counts: sp.csr_matrix, encoded, idf: np.ndarray, background_weight: float,
@@ -147,8 +132,8 @@ def emission_chunk(counts: sp.csr_matrix, encoded, idf: np.ndarray, background_w
     :func:`e_step_counts`): all a worker keeps of the block while EM runs."""
     theta = sp.csr_matrix(encoded.theta, dtype=np.float64)
     theta.sum_duplicates()
-    kept = e_step_counts(theta, sp.csr_matrix(counts, dtype=np.float64), idf, background_weight)
-    return split_rows(theta[:, fitted], kept, None)[0]
+    return split_rows(theta[:, fitted], e_step_counts(theta, counts, idf, background_weight),
+                      None)[0]
 
 
 def main_counts(encoded, content: np.ndarray) -> np.ndarray:

@@ -101,7 +101,7 @@ def fit_vocabulary(client, documents, vectorizer=None):
     else:
         check_cluster_vectorizer(vectorizer)
         analyzer = dask.delayed(vectorizer.build_analyzer(), traverse=False)
-        stats = [dask.delayed(blocks.analyzed_statistics)(p, analyzer) for p in partitions]
+        stats = [dask.delayed(blocks.word_statistics)(p, analyzer) for p in partitions]
     stats = client.compute(stats)
     lengths = client.gather(client.map(_length, stats, pure=False))
     document_frequency, frequency, n_documents = map_reduce(client, _same, stats)
@@ -153,7 +153,7 @@ def fit_on_cluster(engine, documents, embeddings, client=None) -> FitResult:
     What the workers hold shrinks as the fit goes: the texts until they are counted, the
     embedding rows until they are encoded, the counts and mixtures until every sum over
     documents but EM's is taken; while EM runs, each block's E-step chunk only
-    (:func:`blocks.emission_chunk`, about 0.6 kB a document of 55 words and 10 atoms).
+    (:func:`blocks.emission_chunk`, about 0.3 kB a document of 55 words and 10 atoms).
 
     Parameters
     ----------

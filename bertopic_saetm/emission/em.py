@@ -321,18 +321,13 @@ def prepare_emission(theta, counts, background_weight: float, use_idf: bool = Tr
     n_words = counts.shape[1]
 
     weights = idf_weights(counts) if use_idf else np.ones(n_words)
-    weighted = sp.csr_matrix(counts.multiply(weights[None, :]))
-    weighted.eliminate_zeros()
+    # The counts the likelihood is over (documents without atoms left out when pi == 0,
+    # see e_step_counts), and their IDF-weighted values for the sums EM starts from.
+    kept = e_step_counts(theta, counts, weights, background_weight)
+    weighted = sp.csr_matrix(kept.multiply(weights[None, :]))
     total = float(weighted.sum())
     if total <= 0:
         raise ValueError("The bag-of-words has no (weighted) counts to fit word emission on.")
-    # Documents with no active atom are explained by the background alone; with pi == 0
-    # their likelihood would be undefined, so they are left out.
-    if background_weight == 0:
-        has_atoms = np.diff(theta.indptr) > 0
-        weighted = sp.csr_matrix(weighted.multiply(has_atoms[:, None]))
-        weighted.eliminate_zeros()
-        total = float(weighted.sum())
 
     # Start from one EM step away from uniform parameters: B_k proportional to the
     # weighted counts of the documents where atom k is active.
@@ -344,8 +339,7 @@ def prepare_emission(theta, counts, background_weight: float, use_idf: bool = Tr
     theta = theta[:, fitted]
     start = EmissionStart.from_sums(weights, word_mass, total, fitted,
                                     np.asarray((theta.T @ weighted).todense()), n_atoms)
-    del weighted  # before the E-step's copy of the counts is made
-    return start, theta, e_step_counts(theta, counts, weights, background_weight)
+    return start, theta, kept
 
 
 def run_em(start: EmissionStart, statistics, background_weight: float, max_iter: int = 200,

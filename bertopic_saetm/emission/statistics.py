@@ -73,7 +73,8 @@ def _e_step(t_ptr, t_idx, t_val, w_ptr, w_doc, w_count, weights, BT, P0, pi):
 
 def e_step_counts(theta: sp.csr_matrix, counts: sp.csr_matrix, weights: np.ndarray,
                   background_weight: float) -> sp.csr_matrix:
-    """The counts the E-step reads: those with a non-zero weighted count.
+    """The counts the likelihood is over, and the E-step reads: those with a non-zero
+    weighted count.
 
     Words of weight 0 are left out (with ``B`` and ``P0`` zero there, ``0 log 0`` would be
     undefined), and, when ``pi`` is 0, the documents without atoms (their likelihood would
