@@ -30,7 +30,7 @@ from sklearn.exceptions import ConvergenceWarning
 from tqdm.auto import tqdm
 
 from .row_threads import run_on_rows
-from .statistics import e_step_counts, make_statistics
+from .statistics import e_step_counts, make_statistics, row_blocks
 
 logger = logging.getLogger(__name__)
 
@@ -219,7 +219,8 @@ def fit_word_emission(
         Use SQUAREM extrapolation between EM steps (several times fewer passes for the same
         likelihood; still monotone). False: plain EM.
     chunk_size : int, optional
-        Documents per chunk of the E-step (bounds its working memory); default one chunk.
+        Documents per chunk of the E-step (bounds its working memory); default
+        :data:`~bertopic_saetm.emission.statistics.CHUNK_ROWS`.
     client : dask.distributed.Client, optional
         Compute the chunks' E-step statistics on this Dask cluster (chunks are scattered
         once; each iteration ships ``B`` and ``P0`` and reduces the statistics there).
@@ -238,8 +239,9 @@ def fit_word_emission(
     """
     if not 0 <= background_weight < 1:
         raise ValueError(f"background_weight must be in [0, 1), got {background_weight}.")
-    start, theta, counts = prepare_emission(theta, counts, background_weight, use_idf)
-    statistics = make_statistics(theta, counts, start.idf, chunk_size, client)
+    start, theta, kept = prepare_emission(theta, counts, background_weight, use_idf)
+    statistics = make_statistics(theta, kept, start.idf, chunk_size, client)
+    del kept  # the chunks hold their own copy
     return run_em(start, statistics, background_weight, max_iter, tol, accelerate, verbose)
 
 
@@ -322,23 +324,24 @@ def prepare_emission(theta, counts, background_weight: float, use_idf: bool = Tr
 
     weights = idf_weights(counts) if use_idf else np.ones(n_words)
     # The counts the likelihood is over (documents without atoms left out when pi == 0,
-    # see e_step_counts), and their IDF-weighted values for the sums EM starts from.
+    # see e_step_counts).
     kept = e_step_counts(theta, counts, weights, background_weight)
-    weighted = sp.csr_matrix(kept.multiply(weights[None, :]))
-    total = float(weighted.sum())
-    if total <= 0:
-        raise ValueError("The bag-of-words has no (weighted) counts to fit word emission on.")
-
-    # Start from one EM step away from uniform parameters: B_k proportional to the
-    # weighted counts of the documents where atom k is active.
-    word_mass = np.asarray(weighted.sum(axis=0)).ravel()
     # Only atoms active on this corpus are fitted (a pretrained dictionary can have many
     # that never fire here); every dense pass is then over n_active x n_words.
     n_atoms = theta.shape[1]
     fitted = np.flatnonzero(np.diff(theta.tocsc().indptr) > 0)
     theta = theta[:, fitted]
-    start = EmissionStart.from_sums(weights, word_mass, total, fitted,
-                                    np.asarray((theta.T @ weighted).todense()), n_atoms)
+    # EM starts one step away from uniform parameters: B_k proportional to the weighted
+    # counts of the documents where atom k is active. The sums are taken over blocks of
+    # rows, so that the IDF-weighted copy is one block's (one block up to 2**20 documents).
+    word_mass, total = np.zeros(n_words), 0.0
+    atom_word_mass = np.zeros((fitted.size, n_words))
+    for theta_block, kept_block in row_blocks(theta, kept):
+        weighted = sp.csr_matrix(kept_block.multiply(weights[None, :]))
+        total += float(weighted.sum())
+        word_mass += np.asarray(weighted.sum(axis=0)).ravel()
+        atom_word_mass += np.asarray((theta_block.T @ weighted).todense())
+    start = EmissionStart.from_sums(weights, word_mass, total, fitted, atom_word_mass, n_atoms)
     return start, theta, kept
 
 

@@ -26,6 +26,27 @@ import scipy.sparse as sp
 
 from .row_threads import run_on_rows
 
+#: Rows of an E-step chunk when none is asked for: its document ids fit in two bytes, and
+#: a corpus of any size is held in 3 bytes a count.
+CHUNK_ROWS = 2**16
+#: Rows per block of the other sums over a corpus held in this process (the EM start, the
+#: word profiles): their float64 transients stay under a gigabyte whatever the corpus'
+#: size, and a corpus of at most this many rows is summed in one block, as before.
+SUM_BLOCK_ROWS = 2**20
+
+
+def row_blocks(*matrices, size: int | None = None):
+    """The rows of ``matrices`` (CSR, all of n_rows rows) in consecutive blocks of at most
+    ``size`` rows (default :data:`SUM_BLOCK_ROWS`): tuples of one block of each, the
+    matrices themselves (no copy) when one block holds them all."""
+    size = SUM_BLOCK_ROWS if size is None else size
+    n_rows = matrices[0].shape[0]
+    if n_rows <= size:
+        yield matrices
+        return
+    for start in range(0, n_rows, size):
+        yield tuple(matrix[start : start + size] for matrix in matrices)
+
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def _e_step_words(start, stop, t_ptr, t_idx, t_val, w_ptr, w_doc, w_count, weights, BT, P0,
@@ -93,25 +114,25 @@ def e_step_counts(theta: sp.csr_matrix, counts: sp.csr_matrix, weights: np.ndarr
         The kept counts, in :func:`compact`'s type.
     """
     counts = sp.csr_matrix(counts)
+    values = compact(counts.data)  # before selecting: no float64 copy of the corpus
     kept = (counts.data != 0) & (np.asarray(weights)[counts.indices] != 0)
     if background_weight == 0:
         no_atoms = np.diff(theta.indptr) == 0
         kept &= ~np.repeat(no_atoms, np.diff(counts.indptr))
-    # Built from the kept entries in their compact type: no float64 copy of the corpus.
     indptr = np.concatenate([[0], np.cumsum(kept)])[counts.indptr].astype(counts.indptr.dtype)
-    return sp.csr_matrix((compact(counts.data[kept]), counts.indices[kept], indptr),
+    return sp.csr_matrix((values[kept], counts.indices[kept], indptr),
                          shape=counts.shape)
 
 
 def compact(values: np.ndarray) -> np.ndarray:
     """``values`` in the smallest of uint8, float32, float64 that holds them exactly (counts
     of words are small integers: one byte each)."""
-    values = np.asarray(values, dtype=np.float64)
+    values = np.asarray(values)  # compared in its own type: no float64 copy of uint8 counts
     for dtype in (np.uint8, np.float32):
-        small = values.astype(dtype)
+        small = values.astype(dtype, copy=False)
         if np.array_equal(small, values):
             return small
-    return values
+    return values.astype(np.float64, copy=False)
 
 
 def split_rows(theta: sp.csr_matrix, counts: sp.csr_matrix, chunk_size: int | None
@@ -122,10 +143,10 @@ def split_rows(theta: sp.csr_matrix, counts: sp.csr_matrix, chunk_size: int | No
     and its counts (:func:`e_step_counts`) in CSC form (pointers per word, chunk-local
     document ids, as uint16 when the chunk has at most 65,536 rows, and counts as
     :func:`compact` stores them). A document of 55 words and 10 atoms then takes about
-    0.3 kB.
+    0.3 kB. ``chunk_size`` None: :data:`CHUNK_ROWS` rows a chunk.
     """
     n = theta.shape[0]
-    size = max(n, 1) if chunk_size is None else int(chunk_size)
+    size = CHUNK_ROWS if chunk_size is None else int(chunk_size)
     if size < 1:
         raise ValueError(f"chunk_size must be positive, got {chunk_size}.")
     chunks = []
@@ -254,6 +275,7 @@ def make_statistics(theta, counts, weights=None, chunk_size=None, client=None):
     weights : ndarray of shape (n_words,), optional
         Weight of each word's counts (the IDF); ones if omitted.
     chunk_size : int, optional
+        Rows of a chunk (default :data:`CHUNK_ROWS`).
     client : dask.distributed.Client, optional
     """
     weights = np.ones(counts.shape[1]) if weights is None else weights

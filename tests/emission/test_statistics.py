@@ -4,12 +4,17 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from bertopic_saetm.emission.em import fit_word_emission
+from bertopic_saetm.emission import statistics
+from bertopic_saetm.emission.em import fit_word_emission, prepare_emission
+from bertopic_saetm.emission.profiles import atom_word_profiles
 from bertopic_saetm.emission.statistics import (
+    CHUNK_ROWS,
     chunk_statistics,
+    compact,
     e_step_counts,
     make_statistics,
     map_reduce,
+    row_blocks,
     split_rows,
 )
 
@@ -178,3 +183,39 @@ def test_e_step_counts_keep_every_other_count_compactly(data):
     np.testing.assert_array_equal(kept.indptr, expected.indptr)
     np.testing.assert_array_equal(kept.indices, expected.indices)
     np.testing.assert_array_equal(kept.data, expected.data)
+
+
+def test_sums_over_row_blocks_equal_the_one_block_sums(data, monkeypatch):
+    theta, counts = data
+    start, fitted_theta, kept = prepare_emission(theta, counts, 0.3)
+    profiles = atom_word_profiles(theta, counts)
+    whole = next(row_blocks(theta, counts))
+    assert whole[0] is theta and whole[1] is counts  # one block: no copy
+    monkeypatch.setattr(statistics, "SUM_BLOCK_ROWS", 97)
+    assert [block[0].shape[0] for block in row_blocks(theta)] == [97] * 7 + [21]
+    blocked, blocked_theta, blocked_kept = prepare_emission(theta, counts, 0.3)
+    np.testing.assert_allclose(blocked.B, start.B, rtol=1e-12)
+    np.testing.assert_allclose(blocked.P0, start.P0, rtol=1e-12)
+    assert blocked.total == pytest.approx(start.total, rel=1e-12)
+    assert (blocked_theta != fitted_theta).nnz == 0 and (blocked_kept != kept).nnz == 0
+    np.testing.assert_allclose(atom_word_profiles(theta, counts), profiles, rtol=1e-12)
+
+
+def test_default_chunks_have_two_byte_document_ids(data):
+    theta, counts = data
+    n = CHUNK_ROWS + 5
+    rows = np.arange(n) % theta.shape[0]
+    chunks = split_rows(theta[rows], counts[rows], None)
+    assert [len(chunk[0]) - 1 for chunk in chunks] == [CHUNK_ROWS, 5]
+    assert all(chunk[4].dtype == np.uint16 for chunk in chunks)
+
+
+def test_compact_keeps_small_counts_without_a_wider_copy():
+    small = np.array([0, 3, 255], dtype=np.uint8)
+    assert compact(small) is small
+    wide = compact(np.array([1, 256, 7], dtype=np.int64))  # past one byte
+    assert wide.dtype == np.float32 and wide.tolist() == [1, 256, 7]
+    theta = sp.csr_matrix(np.eye(3))
+    kept = e_step_counts(theta, sp.csr_matrix(np.diag(small[1:].tolist() + [2]), dtype=np.uint8),
+                         np.ones(3), 0.3)
+    assert kept.dtype == np.uint8 and kept.toarray().diagonal().tolist() == [3, 255, 2]
