@@ -12,12 +12,13 @@ with 4 x d atoms, ``sparser`` is ``SAETrainingConfig.sparser()``, a number fixes
 (``predict``) against the labels, the largest content topic's share of the documents (mean,
 and on the worst seed) and the share whose main topic is -1 (as
 ``benchmarks/foundation_vs_corpus.py``), then the number of atoms, how many never fire, the
-SAE's explained variance, the mean number of atoms firing per document (L0), the purity of
-the documents grouped by their strongest content atom ("atom purity"), its steps and the
-fit time of each stage. ``--sample N`` fits a random sample of N documents of every corpus
-(NPMI on the sample itself). Run it alone on the machine: stage times are wall times.
-Corpora as in ``benchmarks/corpora.py``; writes a stamped result file
-(``benchmarks/common.py``), one row per corpus, dictionary, seed and K.
+number of content atoms (the largest K the model can give), the SAE's explained variance,
+the mean number of atoms firing per document (L0), the purity of the documents grouped by
+their strongest content atom ("atom purity"), its steps and the fit time of each stage. A K
+the model cannot give is recorded with the error and printed as nan. ``--sample N`` fits a
+random sample of N documents of every corpus (NPMI on the sample itself). Run it alone on
+the machine: stage times are wall times. Corpora as in ``benchmarks/corpora.py``; writes a
+stamped result file (``benchmarks/common.py``), one row per corpus, dictionary, seed and K.
 """
 
 from __future__ import annotations
@@ -66,25 +67,32 @@ def atom_facts(model, embeddings, labels) -> tuple[float, float]:
     main-topic rule that follows the head atom can be."""
     theta = model.transform_atoms(embeddings=embeddings)
     content = (model.atom_prior_ > 0) & ~model.background_atoms_
-    return float(np.diff(theta.indptr).mean()), purity(main_atoms(theta, content), labels)
+    atom_purity = np.nan if labels is None else purity(main_atoms(theta, content), labels)
+    return float(np.diff(theta.indptr).mean()), atom_purity
 
 
 def row(label: str, per_seed: list, models: list, ks: list[int], facts: list) -> str:
     """One markdown row: metrics per K (means over seeds), dictionary facts, stage times."""
-    cells = [" / ".join(f"{np.mean([r[i][m] for r in per_seed]):.3f}" for i in range(len(ks)))
+    def mean(values):  # None (no labels) and nan (a K the model cannot give) as nan
+        return np.mean([np.nan if v is None else v for v in values])
+
+    cells = [" / ".join(f"{mean([r[i][m] for r in per_seed]):.3f}" for i in range(len(ks)))
              for m in METRICS]
     # The worst seed's largest topic: a junk topic on one seed in ten hides in the mean.
-    cells.append(" / ".join(f"{max(r[i]['largest'] for r in per_seed):.3f}"
+    cells.append(" / ".join(f"{np.max([r[i]['largest'] for r in per_seed]):.3f}"
                             for i in range(len(ks))))
     atoms = models[0].sae_.d_sae
     silent = np.mean([int((m.atom_prior_ <= 0).sum()) for m in models])
+    # The largest K the model can give.
+    content = np.mean([int(((m.atom_prior_ > 0) & ~m.background_atoms_).sum()) for m in models])
     ev = np.mean([m.sae_report_["explained_variance"] for m in models])
     steps = np.mean([m.sae_report_["steps"] for m in models])
     times = " / ".join(f"{np.mean([m.fit_seconds_.get(s, 0.0) for m in models]):.1f}"
                        for s in STAGES)
     l0, atom_purity = np.mean(facts, axis=0)
     return (f"| {label} | " + " | ".join(cells) +
-            f" | {atoms} | {silent:.0f} | {ev:.2f} | {l0:.1f} | {atom_purity:.3f} | {steps:.0f}"
+            f" | {atoms} | {silent:.0f} | {content:.0f} | {ev:.2f} | {l0:.1f}"
+            f" | {atom_purity:.3f} | {steps:.0f}"
             f" | {times} |")
 
 
@@ -110,8 +118,8 @@ def main() -> None:
         print(f"\n{name}: {len(docs)} documents; K = {' / '.join(map(str, ks))}, mean over "
               f"seeds {args.seeds}; params {params}, SAE {args.sae_config}")
         print("| atoms | " + " | ".join(METRICS) + " | largest, worst seed | n_atoms | silent "
-              "| EV | L0 | atom purity | steps | seconds " + " / ".join(STAGES) + " |")
-        print("|---" * (len(METRICS) + 9) + "|")
+              "| content | EV | L0 | atom purity | steps | seconds " + " / ".join(STAGES) + " |")
+        print("|---" * (len(METRICS) + 10) + "|")
         reference = None
         for atoms in args.atoms.split(","):
             per_seed, models, facts = [], [], []
@@ -122,7 +130,13 @@ def main() -> None:
                     reference = ReferenceCorpus.for_model(model, docs)
                 per_k = []
                 for k in ks:
-                    model.set_n_topics(k)
+                    try:
+                        model.set_n_topics(k)
+                    except ValueError as error:  # more topics than this model can give
+                        per_k.append(dict.fromkeys(METRICS, float("nan")))
+                        result.add({"corpus": name, "atoms": atoms, "seed": seed, "k": k,
+                                    "error": str(error)})
+                        continue
                     per_k.append(model_scores(model, embeddings, labels, reference))
                     result.add({"corpus": name, "atoms": atoms, "seed": seed, "k": k,
                                 "n_atoms": int(model.sae_.d_sae),

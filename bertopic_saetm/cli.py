@@ -98,8 +98,9 @@ def cmd_fit(args) -> int:
     n_topics = args.n_topics if args.n_topics == "auto" else int(args.n_topics)
     presets = {"sized": SAETrainingConfig, "sparser": SAETrainingConfig.sparser,
                "paper": SAETrainingConfig.paper}
+    sizing = {} if args.max_topics is None else {"max_topics": args.max_topics}
     params = dict(n_topics=n_topics, random_state=args.seed, verbose=not args.quiet,
-                  sae_config=presets[args.preset](device=args.device))
+                  sae_config=presets[args.preset](device=args.device, **sizing))
     activations = None
     if args.sae and ":" in args.sae and not Path(args.sae).exists():
         activations, params["sae"] = _release_activations(args, corpus.texts)
@@ -262,6 +263,9 @@ def build_parser() -> argparse.ArgumentParser:
     # 0.1.0's name for --preset ("dictionary" now only means an SAE, as in --sae).
     fit.add_argument("--dictionary", choices=PRESETS, dest="preset", action=_DeprecatedPreset,
                      help=argparse.SUPPRESS)
+    fit.add_argument("--max-topics", type=int, help="size the dictionary so that retopic can "
+                     "give up to this many topics (at most a topic per 5 documents; a slower "
+                     "fit)")
     fit.add_argument("--device", default="auto", help="auto, cpu or cuda")
     fit.add_argument("--seed", type=int, default=0)
     fit.add_argument("--top-n", type=int, default=8)

@@ -57,6 +57,19 @@ def test_fit_preset_reaches_the_saved_model(files, tmp_path, capsys, flag):
     assert warned == (flag == "--dictionary")
 
 
+def test_fit_max_topics_sizes_the_dictionary(files, tmp_path):
+    from bertopic_saetm import SAETrainingConfig
+
+    out = tmp_path / "wide"
+    assert main(["fit", str(files / "docs.jsonl"), "--text-field", "body", "--embeddings",
+                 str(files / "emb.npy"), "--n-topics", "5", "--quiet", "--max-topics", "100",
+                 "-o", str(out)]) == 0
+    model = SAETopicModel.load(out)
+    assert model.sae_config == SAETrainingConfig(device="auto", max_topics=100)
+    assert model.sae_.d_sae == model.sae_config.atoms_for(N, model.sae_.d_in) > \
+        SAETrainingConfig().atoms_for(N, model.sae_.d_in)
+
+
 def test_retopic_rewrites_the_model(files, model_dir, capsys, tmp_path):
     import shutil
 

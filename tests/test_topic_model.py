@@ -324,6 +324,38 @@ def test_more_topics_than_alive_atoms(fitted):
     alive = int(((fitted.atom_prior_ > 0) & ~fitted.background_atoms_).sum())
     with pytest.raises(ValueError, match=f"active atoms \\({alive}\\)"):
         fitted.set_n_topics(alive + 1)
+    with pytest.raises(ValueError, match=f"SAETrainingConfig\\(max_topics={alive + 1}\\)"):
+        fitted.set_n_topics(alive + 1)
+
+
+def test_the_corpus_sized_dictionary_grows_for_the_topics_asked(corpus):
+    import warnings
+
+    from bertopic_saetm.sae import SAETrainingConfig
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # no "merged into fewer topics"
+        model = SAETopicModel(n_topics=120, random_state=0).fit(corpus.texts, corpus.embeddings)
+    assert model.sae_.d_sae == 192 > SAETrainingConfig().atoms_for(len(corpus.texts), 384)
+    assert model.n_topics_ == 120
+    assert model.get_params()["sae_config"] is None  # the parameter is left as given
+    fixed = SAETrainingConfig(n_atoms=128)
+    assert fixed.for_topics(120) is fixed
+
+
+def test_a_dictionary_sized_for_max_topics_gives_n_over_5_topics(corpus):
+    from bertopic_saetm.sae import SAETrainingConfig
+
+    n_max = len(corpus.texts) // 5  # 315
+    model = SAETopicModel(n_topics=15, sae_config=SAETrainingConfig(max_topics=500),
+                          random_state=0).fit(corpus.texts, corpus.embeddings)
+    assert model.sae_.d_sae == 512
+    default = SAETopicModel(n_topics=15, random_state=0).fit(corpus.texts, corpus.embeddings)
+    with pytest.raises(ValueError, match="can give at most"):
+        default.set_n_topics(n_max)
+    model.set_n_topics(n_max)
+    assert model.n_topics_ == n_max and len(model.get_topics(10)) == n_max
+    assert np.unique(model.predict(embeddings=corpus.embeddings)).size > n_max // 2
 
 
 def test_more_topics_than_the_dictionary_has_atoms_fails_before_training(corpus, monkeypatch):

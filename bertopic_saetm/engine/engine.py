@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from numbers import Integral
 from pathlib import Path
 
 import numpy as np
@@ -75,9 +76,13 @@ class FitEngine:
                 f"word_vectors={source!r} is neither one of {WORD_VECTOR_SOURCES} nor a "
                 "word2vec / GloVe file.")
         verbose = bool(params["verbose"])
+        config = params["sae_config"]
+        if isinstance(params["n_topics"], Integral):
+            # A corpus-sized dictionary is sized for the topics asked for, too.
+            config = (config or SAETrainingConfig()).for_topics(params["n_topics"])
         return cls(
             vocabulary=VocabularyStage(vectorizer=params["vectorizer"]),
-            encoding=EncodingStage(sae=params["sae"], config=params["sae_config"],
+            encoding=EncodingStage(sae=params["sae"], config=config,
                                    random_state=params["random_state"], verbose=verbose),
             emission=EmissionStage(background_weight=params["background_weight"],
                                    max_iter=params["emission_max_iter"],

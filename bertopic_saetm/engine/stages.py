@@ -297,8 +297,9 @@ class MergeStage:
                 f"n_topics={n_topics} is more than the {int(content.sum())} content atoms this "
                 f"corpus leaves of the SAE's {content.size} (the others are background or "
                 f"never fire): merged into {int(content.sum())} topics. set_n_topics(k) "
-                f"re-merges into any k up to {int(content.sum())}; a larger dictionary "
-                "(sae_config) gives more.", UserWarning, stacklevel=2)
+                f"re-merges into any k up to {int(content.sum())}; a dictionary sized for more "
+                f"(sae_config=SAETrainingConfig(max_topics={n_topics})) gives more.",
+                UserWarning, stacklevel=2)
             n_topics = int(content.sum())
         partition = self.partition(vectors, counts, atom_prior, background, n_topics)
         return Merge(vectors, partition, background, counts)

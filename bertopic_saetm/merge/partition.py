@@ -69,7 +69,8 @@ def cluster_atoms(
             raise ValueError(
                 f"n_topics must be between 1 and the number of active atoms ({n_valid}), "
                 f"got {n_topics}: this model can give at most {n_valid} topics (its atoms "
-                "that fire and are not background)."
+                "that fire and are not background); a model fitted with "
+                f"sae_config=SAETrainingConfig(max_topics={n_topics}) can give more."
             )
         kmeans = KMeans(n_clusters=n_topics, n_init=KMEANS_INITS, random_state=random_state)
         labels = kmeans.fit_predict(X, sample_weight=w)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from numbers import Real
 
 from .architectures import architecture_names, get_architecture, trainable_architecture_names
@@ -22,6 +22,14 @@ def __getattr__(name: str):
 #: Atoms per square root of the corpus size in :func:`auto_n_atoms` (measured in
 #: ``benchmarks/dictionary_size.py``).
 ATOMS_PER_SQRT_DOCUMENT = 3.0
+#: Atoms per topic a dictionary sized for ``max_topics`` gets: about two thirds of a
+#: corpus-trained dictionary's atoms are content atoms, the ones topics are made of (.64-.71
+#: on 20 Newsgroups, the bundled corpus and Simple Wikipedia leads, 128 to 1,536 atoms;
+#: ``docs/decisions/dictionary_size.md``).
+ATOMS_PER_TOPIC = 1.6
+#: Fewest documents per topic a dictionary is sized for: ``max_topics`` is capped at
+#: ``n / DOCUMENTS_PER_TOPIC``.
+DOCUMENTS_PER_TOPIC = 5
 
 
 def auto_n_atoms(n_samples: int, d_in: int) -> int:
@@ -111,6 +119,15 @@ class SAETrainingConfig:
     atoms_scale : float
         Multiplies the corpus-sized dictionary (the result clipped to ``[64, 4 d_in]``);
         only with ``n_atoms`` and ``expansion_factor`` left at None. :meth:`sparser` uses 2.
+    max_topics : int or None
+        Size the dictionary so that one fit can give up to this many topics through
+        ``set_n_topics`` (capped at ``n / 5``): at least :data:`ATOMS_PER_TOPIC` atoms a topic,
+        more if the corpus-sized rule gives more, at most ``4 d_in``. None (default): the
+        corpus-sized dictionary alone, which gives about ``2 sqrt(n)`` topics at most.
+        Measured (``docs/decisions/dictionary_size.md``): reaches K = 500 on 20 Newsgroups
+        and Simple Wikipedia leads and n / 5 on the bundled corpus, at the cost of a 1.5-1.8x
+        slower fit and, on the bundled corpus, less coherent topics at small K; only with
+        ``n_atoms`` and ``expansion_factor`` left at None.
     expansion_factor : int or None
         Atoms per input dimension: ``d_sae = expansion_factor * d_in`` (the paper: 4, see
         :meth:`paper`). Give at most one of ``n_atoms`` and ``expansion_factor``.
@@ -142,6 +159,13 @@ class SAETrainingConfig:
     decay_fraction : float
         The learning rate anneals linearly to zero over this fraction of the steps, at the end
         of the plan or right after the loss plateaus.
+    matryoshka : tuple of float
+        Nested dictionary (Matryoshka SAE): the fractions of the dictionary at which prefixes
+        end that are trained to reconstruct the input alone, increasing, each in (0, 1); the
+        whole dictionary is always the last. ``(0.25, 0.5)`` trains atoms ``0:d/4``,
+        ``0:d/2`` and ``0:d`` on the sum of their three reconstruction errors (SAE-Lens's
+        Matryoshka loss), so the first atoms hold the broad directions. Empty (default): the
+        plain loss. Measured, not adopted: ``docs/decisions/dictionary_size.md``.
     kmeans_init : float
         Share of the atoms that start at the directions of k-means centres of the (centred)
         training documents; the others start at random unit directions, as in the paper.
@@ -161,6 +185,7 @@ class SAETrainingConfig:
     n_atoms: int | None = None
     expansion_factor: int | None = None
     atoms_scale: float = 1.0
+    max_topics: int | None = None
     l1_coefficient: float = 2.0
     k: int = 32
     learning_rate: float = 5e-3
@@ -172,6 +197,7 @@ class SAETrainingConfig:
     tol: float = 5e-3
     check_every: int = 50
     decay_fraction: float = 0.3
+    matryoshka: tuple[float, ...] = ()
     kmeans_init: float = 0.0
     device: str = "auto"
     n_workers: int = 0
@@ -193,8 +219,12 @@ class SAETrainingConfig:
                                       or self.expansion_factor is not None):
             raise ValueError("atoms_scale scales the corpus-sized dictionary; it cannot be "
                              "combined with n_atoms or expansion_factor.")
-        for name in ("n_atoms", "expansion_factor", "batch_size", "min_steps", "max_steps",
-                     "check_every"):
+        if self.max_topics is not None and (self.n_atoms is not None
+                                            or self.expansion_factor is not None):
+            raise ValueError("max_topics sizes the corpus-sized dictionary; it cannot be "
+                             "combined with n_atoms or expansion_factor.")
+        for name in ("n_atoms", "expansion_factor", "max_topics", "batch_size", "min_steps",
+                     "max_steps", "check_every"):
             value = getattr(self, name)
             if value is not None and (isinstance(value, bool) or int(value) != value
                                       or int(value) < 1):
@@ -211,6 +241,16 @@ class SAETrainingConfig:
             raise ValueError(f"decay_fraction must be in [0, 1), got {self.decay_fraction}.")
         if not 0 <= self.warmup_fraction < 1:
             raise ValueError(f"warmup_fraction must be in [0, 1), got {self.warmup_fraction}.")
+        try:  # a list from JSON is kept as a tuple (the config is frozen and hashable)
+            fractions = tuple(float(f) for f in self.matryoshka)
+        except (TypeError, ValueError):
+            raise ValueError("matryoshka must be a sequence of fractions, got "
+                             f"{self.matryoshka!r}.") from None
+        if any(not 0 < f < 1 for f in fractions) or any(
+                a >= b for a, b in zip(fractions[:-1], fractions[1:], strict=True)):
+            raise ValueError("matryoshka must be increasing fractions in (0, 1), got "
+                             f"{self.matryoshka!r}.")
+        object.__setattr__(self, "matryoshka", fractions)
         if (isinstance(self.kmeans_init, bool) or not isinstance(self.kmeans_init, Real)
                 or not 0 <= self.kmeans_init <= 1):
             raise ValueError(f"kmeans_init must be in [0, 1], got {self.kmeans_init!r}.")
@@ -243,8 +283,27 @@ class SAETrainingConfig:
             return int(self.n_atoms)
         if self.expansion_factor is not None:
             return int(self.expansion_factor) * d_in
-        sized = auto_n_atoms(n_samples, d_in)
-        return int(min(max(round(self.atoms_scale * sized), 64), 4 * d_in))
+        atoms = round(self.atoms_scale * auto_n_atoms(n_samples, d_in))
+        if self.max_topics is not None:
+            topics = min(int(self.max_topics), n_samples // DOCUMENTS_PER_TOPIC)
+            atoms = max(atoms, 64 * math.ceil(ATOMS_PER_TOPIC * topics / 64))
+        return int(min(max(atoms, 64), 4 * d_in))
+
+    def prefix_sizes(self, d_sae: int) -> tuple[int, ...]:
+        """Atoms in each nested prefix below ``d_sae`` (:attr:`matryoshka`), increasing."""
+        sizes = sorted({round(f * d_sae) for f in self.matryoshka} - {0, d_sae})
+        return tuple(int(m) for m in sizes)
+
+    def for_topics(self, n_topics: int) -> SAETrainingConfig:
+        """This config with its dictionary sized for ``n_topics`` topics as well (see
+        ``max_topics``); itself when its size is fixed (``n_atoms``, ``expansion_factor``)
+        or already sized for as many."""
+        if (self.n_atoms is not None or self.expansion_factor is not None
+                or (self.max_topics or 0) >= n_topics):
+            return self
+        return replace(self, max_topics=int(n_topics))
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        d = asdict(self)
+        d["matryoshka"] = list(self.matryoshka)
+        return d

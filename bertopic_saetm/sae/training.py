@@ -307,11 +307,11 @@ def _project_decoder_grad(W_dec: torch.nn.Parameter) -> None:
 
 
 def _adam_step(sae: SparseAutoencoder, optimizer: torch.optim.Optimizer, batch: torch.Tensor,
-               l1: float, parallel=None) -> float:
+               l1: float, parallel=None, prefixes: tuple[int, ...] = ()) -> float:
     """One step on a (scaled) batch with the hand-written gradients; returns the loss
     (averaged over the ranks of ``parallel``, whose gradients are averaged too)."""
     optimizer.zero_grad(set_to_none=True)
-    loss = float(loss_and_gradients(sae, batch, l1).detach())
+    loss = float(loss_and_gradients(sae, batch, l1, prefixes).detach())
     if parallel is not None:
         parallel.average_gradients(sae.parameters())
         loss = parallel.average(loss)
@@ -338,6 +338,7 @@ def _optimise(sae: SparseAutoencoder, batches: _Batches, scale: float,
     schedule = _Schedule(n, config)
     windows = _LossWindows(n, batches.batch_size, config)
     l1 = get_architecture(config.architecture).training_l1(config)  # standard: l1_coefficient
+    prefixes = config.prefix_sizes(sae.d_sae)  # a nested (Matryoshka) dictionary's
     optimizer = torch.optim.Adam(sae.parameters(), lr=config.learning_rate)
     converged = False
     progress = tqdm(total=schedule.planned, desc="Training SAE", disable=not verbose,
@@ -349,7 +350,7 @@ def _optimise(sae: SparseAutoencoder, batches: _Batches, scale: float,
             group["lr"] = config.learning_rate * schedule.lr_factor(step)
         batch = batches.next()
         loss = _adam_step(sae, optimizer, batch * scale, l1 * schedule.l1_factor(step),
-                          parallel)
+                          parallel, prefixes)
         plateau = windows.add(loss, warmed_up=step > schedule.warmup)
         if not windows.losses:  # a window just closed
             progress.set_postfix(loss=f"{windows.mean:.4g}")

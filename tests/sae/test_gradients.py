@@ -146,3 +146,33 @@ def test_without_pre_bias_subtraction(active_fraction):
     no_pre_bias = SparseAutoencoder(config)
     no_pre_bias.load_state_dict(sae.state_dict())
     assert_matches_autograd(no_pre_bias, x, 0.5)
+
+
+def nested_autograd_reference(sae, x, l1, prefixes):
+    ref = SparseAutoencoder(sae.config)
+    ref.load_state_dict(sae.state_dict())
+    acts = ref.encode(x)
+    errors = [(acts[:, :m] @ ref.W_dec[:m] + ref.b_dec - x).pow(2).sum(dim=1).mean()
+              for m in (*prefixes, sae.d_sae)]
+    loss = sum(errors) + l1 * acts.sum(dim=1).mean()
+    loss.backward()
+    return loss.detach(), {name: p.grad for name, p in ref.named_parameters()}
+
+
+@pytest.mark.parametrize(("architecture", "k", "shift"),
+                         [("standard", None, 0.0), ("standard", None, None), ("topk", 8, 5.0)])
+@pytest.mark.parametrize("prefixes", [(16,), (8, 24, 40)])
+def test_nested_loss_and_gradients_match_autograd(architecture, k, shift, prefixes):
+    if shift is None:
+        sae, x = random_sae(architecture, k, active_fraction=0.05)
+    else:
+        sae, x = random_sae(architecture, k, shift)
+    ref_loss, ref_grads = nested_autograd_reference(sae, x, 0.7, prefixes)
+    loss = gradients.loss_and_gradients(sae, x, 0.7, prefixes)
+    assert float(loss) == pytest.approx(float(ref_loss), rel=1e-5)
+    plain, _ = autograd_reference(sae, x, 0.7)
+    assert abs(float(loss) - float(plain)) > 1e-3 * float(plain)  # not the plain loss
+    for name, param in sae.named_parameters():
+        scale = float(ref_grads[name].abs().max())
+        assert scale > 0, name
+        assert float((param.grad - ref_grads[name]).abs().max()) / scale < 1e-5, name

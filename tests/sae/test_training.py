@@ -399,3 +399,21 @@ def test_kmeans_init_keeps_runs_reproducible_and_differs_from_random_atoms():
         torch.testing.assert_close(value, params(again)[name], rtol=0, atol=0)
     random_atoms, _ = train_sae(X, dataclasses.replace(cfg, kmeans_init=0.0), random_state=5)
     assert not torch.equal(first.W_dec, random_atoms.W_dec)
+
+
+def test_max_topics_sizes_the_dictionary_for_that_many_topics():
+    # 1.6 atoms a topic in steps of 64, at most n / 5 topics, never below the sized rule.
+    assert SAETrainingConfig(max_topics=500).atoms_for(18_846, 384) == 832
+    assert SAETrainingConfig(max_topics=500).atoms_for(1_576, 384) == 512  # 315 topics
+    assert SAETrainingConfig(max_topics=10).atoms_for(18_846, 384) == 384
+    assert SAETrainingConfig(max_topics=5000).atoms_for(10**6, 384) == 1536  # at most 4 x d
+    assert SAETrainingConfig(max_topics=500, atoms_scale=2).atoms_for(18_846, 384) == 832
+
+
+@pytest.mark.parametrize("kwargs", [{"max_topics": 0}, {"max_topics": 2.5},
+                                    {"max_topics": True},
+                                    {"max_topics": 50, "n_atoms": 100},
+                                    {"max_topics": 50, "expansion_factor": 4}])
+def test_max_topics_is_validated(kwargs):
+    with pytest.raises(ValueError, match="max_topics"):
+        SAETrainingConfig(**kwargs)
