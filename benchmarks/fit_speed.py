@@ -229,7 +229,7 @@ def main() -> None:
     parser.add_argument("-o", "--out", type=Path, default=RESULTS / "fit_speed.json",
                         help="result file (default benchmarks/results/fit_speed.json)")
     args = parser.parse_args()
-    params = {"sizes": args.sizes.split(","), "sae_tm_params": args.sae_tm_params,
+    params = {"sizes": args.sizes.split(","), "sae_tm_params": dict(args.sae_tm_params),
               "only": args.only, "no_backend": args.no_backend, "extras": not args.no_extras,
               "bertopic_limit": args.bertopic_limit}
     if isinstance(args.sae_tm_params.get("sae_config"), dict):  # JSON fields -> the config
