@@ -125,7 +125,7 @@ class SAETrainingConfig:
         more if the corpus-sized rule gives more, at most ``4 d_in``. None (default): the
         corpus-sized dictionary alone, which gives about ``2 sqrt(n)`` topics at most.
         Measured (``docs/decisions/dictionary_size.md``): reaches K = 500 on 20 Newsgroups
-        and Simple Wikipedia leads and n / 5 on the bundled corpus, at the cost of a 1.5-1.8x
+        and Simple Wikipedia leads and n / 5 on the bundled corpus, at the cost of a 1.3-1.8x
         slower fit and, on the bundled corpus, less coherent topics at small K; only with
         ``n_atoms`` and ``expansion_factor`` left at None.
     expansion_factor : int or None
