@@ -389,6 +389,15 @@ class SAETopicModel(BaseEstimator):
                              f"{self.topic_words!r}.")
         return TOPIC_WORD_RULES[self.topic_words]
 
+    def relevance_weight(self) -> float:
+        """``lambda`` the topics' words are ranked by at the current number of topics
+        (:meth:`TopicWordRule.relevance_for
+        <bertopic_saetm.merge.topic_words.TopicWordRule.relevance_for>` of the documents the
+        atoms head, per topic)."""
+        check_is_fitted(self, "topic_word_", msg=_NOT_FITTED)
+        documents = float(np.sum(self.atom_main_documents_))
+        return self.topic_word_rule().relevance_for(documents / max(self.n_topics_, 1))
+
     def topic_word_rows(self) -> np.ndarray:
         """The atom word rows topic words are averaged from, ndarray of shape
         (n_atoms, n_words): ``atom_word_profile_`` or, with ``topic_words="emission"``,
@@ -674,7 +683,7 @@ class SAETopicModel(BaseEstimator):
         """
         check_is_fitted(self, "topic_word_", msg=_NOT_FITTED)
         return ranked_words(self.topic_word_, self.word_marginal(), self.vocabulary_, top_n,
-                            self.topic_word_rule().relevance_weight)
+                            self.relevance_weight())
 
     # -------------------------------------------------------------- persistence
     def save(self, path) -> Path:

@@ -4,6 +4,7 @@ Where a topic's words come from, on fits that differ in nothing else:
 
     python benchmarks/experiments/topic_word_sources.py [--corpus 20ng|bundled|simplewiki]
         [--seeds 0] [--k 20,50,100,200] [--data ../shared/data]
+        [--sae-config '{"max_topics": 500}'] [--variants "lambda,log1p p2"]
 
 One default SAE-TM fit per seed; its partitions at every K are kept, and only the atom word
 rows, the selectivity power ``gamma`` and the relevance ``lambda`` vary. Rows: ``emission``
@@ -11,12 +12,15 @@ rows, the selectivity power ``gamma`` and the relevance ``lambda`` vary. Rows: `
 ``R_kw ~ sum_d theta_dk^p f(c_dw)`` with ``f`` = log1p (default), raw counts or presence and
 ``p`` = 1, 2, 3, the profiles of IDF-weighted damped counts (``idf_w log1p(c_dw)``, or
 ``sqrt(idf_w)``), and gamma / lambda around the default (16 / 0.6). Prints NPMI (top 10 words,
-gensim c_npmi, the corpus as reference) / TD@25 per K, mean over seeds.
+gensim c_npmi, the corpus as reference) / TD@25 per K, mean over seeds. ``--sae-config``:
+SAETrainingConfig fields of the fits (JSON); ``--variants``: only the rows whose name
+contains one of these comma-separated strings.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -31,6 +35,7 @@ from bertopic_saetm.emission.profiles import word_profiles  # noqa: E402
 from bertopic_saetm.evaluation import ReferenceCorpus, coherence, topic_diversity  # noqa: E402
 from bertopic_saetm.merge.ranking import top_word_indices, word_marginal  # noqa: E402
 from bertopic_saetm.merge.topic_words import topics_of  # noqa: E402
+from bertopic_saetm.sae import SAETrainingConfig  # noqa: E402
 
 # name: (rows, mixture power, count transform, gamma, lambda)
 VARIANTS = {
@@ -43,6 +48,7 @@ VARIANTS = {
     "profiles, gamma 8": ("R", 2, "log1p", 8, 0.6),
     "profiles, lambda 0.5": ("R", 2, "log1p", 16, 0.5),
     "profiles, lambda 0.7": ("R", 2, "log1p", 16, 0.7),
+    "profiles, lambda 0.8": ("R", 2, "log1p", 16, 0.8),
     "profiles, lambda 0.9": ("R", 2, "log1p", 16, 0.9),
     "profiles x idf": ("R", 2, "log1p idf", 16, 0.6),
     "profiles x sqrt idf": ("R", 2, "log1p sqrt idf", 16, 0.6),
@@ -60,19 +66,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_corpus_arguments(parser)
     parser.add_argument("--seeds", default="0")
+    parser.add_argument("--sae-config", default="{}", type=json.loads,
+                        help="SAETrainingConfig fields of the fits, JSON")
+    parser.add_argument("--variants", help="comma-separated parts of the row names to run")
     args = parser.parse_args()
+    variants = {name: v for name, v in VARIANTS.items() if args.variants is None
+                or any(part in name for part in args.variants.split(","))}
     corpus = load_corpus(args.corpus, args.data, args.sample)
     ks = corpus_ks(args.corpus, args.k)
-    scores = {name: {k: [] for k in ks} for name in VARIANTS}
+    scores = {name: {k: [] for k in ks} for name in variants}
     for seed in (int(s) for s in args.seeds.split(",")):
-        model = SAETopicModel(n_topics=ks[0], random_state=seed).fit(corpus.docs,
-                                                                      corpus.embeddings)
+        model = SAETopicModel(n_topics=ks[0], random_state=seed,
+                              sae_config=SAETrainingConfig(**args.sae_config))
+        model.fit(corpus.docs, corpus.embeddings)
         reference = ReferenceCorpus.for_model(model, corpus.docs)
         theta = sp.csr_matrix(model.transform_atoms(embeddings=corpus.embeddings))
         counts = sp.csr_matrix(model.vectorizer_.transform(corpus.docs), dtype=np.float64)
         content = int((~model.background_atoms_ & (model.atom_prior_ > 0)).sum())
         partitions = {k: model.set_n_topics(k).atom_to_topic_.copy() for k in ks if k <= content}
-        for name, (rows, power, transform, gamma, weight) in VARIANTS.items():
+        for name, (rows, power, transform, gamma, weight) in variants.items():
             atom_rows = model.atom_word_ if rows == "B" else word_profiles(
                 (theta.power(power).T @ TRANSFORMS[transform](counts, model.idf_)).toarray())
             for k, partition in partitions.items():

@@ -167,7 +167,7 @@ def topics_over_time(topic_model, timestamps, nr_bins=None, datetime_format=None
         frequency = weights.sum(axis=1)
         words = top_words(model.word_distributions(weights), model.vocabulary_,
                           model.background_, n_words, marginal,
-                          model.topic_word_rule().relevance_weight)
+                          model.relevance_weight())
         n_outliers = int(inactive[rows].sum())
         if n_outliers:
             background = top_words(model.background_[None, :], model.vocabulary_,

@@ -81,7 +81,7 @@ class EmissionRepresentation(BaseRepresentation):
             group_atom_mass(backend, rows, groups, labels))
         words = top_words(distributions, model.vocabulary_, model.background_,
                           int(topic_model.top_n_words), model.word_marginal(),
-                          model.topic_word_rule().relevance_weight)
+                          model.relevance_weight())
         return dict(zip(labels, words, strict=True))
 
 

@@ -56,7 +56,7 @@ def _bertopic_words(topic_model, top_n: int) -> list[list[str]]:
     backend = SAETMBackend.find(topic_model)
     if backend is not None:
         vocabulary, marginal = backend.model.vocabulary_, backend.model.word_marginal()
-        weight = backend.model.topic_word_rule().relevance_weight
+        weight = backend.model.relevance_weight()
         return [[word for word, _ in ranked_words(dist, marginal, vocabulary, top_n, weight)[0]]
                 for _, dist in sorted(topic_word_distributions(topic_model).items())]
     topic_ids = sorted(t for t in topic_model.get_topics() if t != -1)

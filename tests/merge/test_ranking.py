@@ -42,8 +42,32 @@ def test_weight_outside_the_unit_interval_is_refused():
 
 def test_model_topics_follow_the_relevance_order(fitted):
     order = top_word_indices(fitted.topic_word_, fitted.word_marginal(), 10,
-                             fitted.topic_word_rule().relevance_weight)
+                             fitted.relevance_weight())
     for topic, words in enumerate(fitted.get_topics(10)):
         assert [w for w, _ in words] == [str(fitted.vocabulary_[j]) for j in order[topic]]
         assert [p for _, p in words] == [float(fitted.topic_word_[topic, j])
                                          for j in order[topic]]
+
+
+def test_small_topics_rank_with_the_small_topic_weight(fitted):
+    import copy
+
+    from bertopic_saetm.merge.topic_words import TOPIC_WORD_RULES
+
+    rule = TOPIC_WORD_RULES["documents"]
+    assert rule.relevance_for(49.0) == rule.small_topic_relevance_weight == 0.7
+    assert rule.relevance_for(50.0) == rule.relevance_for(0.0) == rule.relevance_weight == 0.6
+    assert TOPIC_WORD_RULES["emission"].relevance_for(3.0) == 0.9
+    model = copy.deepcopy(fitted)
+    documents = model.atom_main_documents_.sum()
+    assert documents / model.n_topics_ >= 50 and model.relevance_weight() == 0.6
+    content = int(((model.atom_prior_ > 0) & ~model.background_atoms_).sum())
+    small = int(documents // 49)  # topics of fewer than 50 documents on average
+    assert small <= content
+    model.set_n_topics(small)
+    assert model.relevance_weight() == 0.7
+    order = top_word_indices(model.topic_word_, model.word_marginal(), 10, 0.7)
+    assert [[w for w, _ in words] for words in model.get_topics(10)] == \
+        [[str(model.vocabulary_[j]) for j in row] for row in order]
+    assert not np.array_equal(order, top_word_indices(model.topic_word_, model.word_marginal(),
+                                                      10, 0.6))
