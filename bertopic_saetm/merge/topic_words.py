@@ -45,6 +45,7 @@ class TopicWordRule:
         ``lambda`` instead when the topics hold fewer than ``small_topic_documents``
         documents on average (:meth:`relevance_for`); None: ``relevance_weight`` always.
     small_topic_documents : float
+        Average documents per topic below which ``small_topic_relevance_weight`` applies.
     """
 
     rows: str

@@ -304,6 +304,4 @@ class SAETrainingConfig:
         return replace(self, max_topics=int(n_topics))
 
     def to_dict(self) -> dict:
-        d = asdict(self)
-        d["matryoshka"] = list(self.matryoshka)
-        return d
+        return asdict(self)
