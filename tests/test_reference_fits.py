@@ -27,9 +27,10 @@ def _compare(name: str, texts, embeddings, n_topics: int):
     from bertopic_saetm import SAETopicModel
 
     # Topic words from the emission, as 0.1.0 drew them (the default draws them from the
-    # atoms' word profiles since 0.2.0; tests/emission/test_profiles.py covers those).
-    model = SAETopicModel(n_topics=n_topics, random_state=0, topic_words="emission").fit(
-        texts, embeddings)
+    # atoms' word profiles since 0.2.0; tests/emission/test_profiles.py covers those), and
+    # no wordless atoms in the background (since 0.2.0; tests/merge/test_merge.py).
+    model = SAETopicModel(n_topics=n_topics, random_state=0, topic_words="emission",
+                          min_word_density=0.0).fit(texts, embeddings)
     arrays, facts = fingerprint(model, embeddings)
     expected = load_file(str(REFERENCE / f"{name}.safetensors"))
     assert sorted(arrays) == sorted(expected)

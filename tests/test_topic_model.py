@@ -403,6 +403,7 @@ def test_unfitted_model_says_so():
     {"emission_max_iter": 0}, {"emission_tol": -1.0}, {"random_state": -1},
     {"sae": 3}, {"sae_config": {"max_steps": 5}}, {"vectorizer": "words"},
     {"embedding_model": "minilm"}, {"word_vectors": "embeder"}, {"n_topics": True},
+    {"min_word_density": 1.0}, {"min_word_density": -0.1},
 ])
 def test_bad_parameters_fail_before_any_training(corpus, monkeypatch, params):
     import time
@@ -544,3 +545,27 @@ def test_fit_from_a_bag_of_words_without_texts(corpus):
         SAETopicModel(**params, vectorizer=vectorizer).fit(None, None, counts=counts)
     with pytest.raises(ValueError, match="documents is None"):
         SAETopicModel(**params).fit(None, corpus.embeddings)
+
+
+def test_atoms_of_documents_without_words_join_the_background(corpus):
+    # 120 extra documents, empty or without a vocabulary word, whose embeddings sit together
+    # far from the corpus': the SAE gives them atoms, which no words can describe.
+    rng = np.random.default_rng(0)
+    center = rng.normal(size=corpus.embeddings.shape[1])
+    extra = center / np.linalg.norm(center) + 0.05 * rng.normal(size=(120, center.size))
+    extra /= np.linalg.norm(extra, axis=1, keepdims=True)
+    texts = list(corpus.texts) + ["" if i % 2 else "ok" for i in range(120)]
+    embeddings = np.vstack([corpus.embeddings, extra]).astype(np.float32)
+    model = SAETopicModel(n_topics=12, sae_config=FAST_SAE, random_state=0)
+    model.fit(texts, embeddings)
+    heads = model.transform_atoms(embeddings=extra).toarray().argmax(axis=1)
+    main = np.bincount(heads).argmax()
+    assert model.background_atoms_[np.unique(heads)].all()
+    assert (model.atom_to_topic_[np.unique(heads)] == -1).all()
+    # Not for being diffuse: the atom heading most of them is more selective than some
+    # content atom.
+    content = ~model.background_atoms_ & (model.atom_prior_ > 0)
+    assert model.atom_selectivity_[main] > model.atom_selectivity_[content].min()
+    # min_word_density=0 keeps them (as models saved before load).
+    assert model.fit_engine().merge.min_word_density == pytest.approx(0.1)
+    assert model.set_params(min_word_density=0.0).fit_engine().merge.min_word_density == 0.0

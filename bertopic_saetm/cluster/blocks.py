@@ -13,7 +13,7 @@ from collections import Counter
 import numpy as np
 import scipy.sparse as sp
 
-from ..emission.profiles import profile_sums
+from ..emission.profiles import profile_sums, profile_weights
 from ..emission.statistics import compact, e_step_counts, split_rows
 from ..engine.values import Encoding
 from ..merge.weights import main_atom_counts
@@ -120,10 +120,11 @@ def emission_sums(counts: sp.csr_matrix, encoded, idf: np.ndarray, background_we
             np.asarray((theta.T @ weighted).todense()))
 
 
-def word_profile_sums(counts: sp.csr_matrix, encoded) -> np.ndarray:
+def word_profile_sums(counts: sp.csr_matrix, encoded) -> tuple[np.ndarray, np.ndarray]:
     """The block's unnormalised atom word profiles (:func:`~bertopic_saetm.emission.
-    profiles.profile_sums`), shape (n_atoms, n_words)."""
-    return profile_sums(encoded.theta, counts)
+    profiles.profile_sums`), shape (n_atoms, n_words), and their weights
+    (:func:`~bertopic_saetm.emission.profiles.profile_weights`), shape (n_atoms,)."""
+    return profile_sums(encoded.theta, counts), profile_weights(encoded.theta)
 
 
 def emission_chunk(counts: sp.csr_matrix, encoded, idf: np.ndarray, background_weight: float,

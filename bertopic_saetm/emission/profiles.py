@@ -60,14 +60,57 @@ def word_profiles(sums: np.ndarray) -> np.ndarray:
     return normalize(np.asarray(sums, dtype=np.float64), norm="l1")
 
 
-def atom_word_profiles(theta, counts, power: float = PROFILE_POWER) -> np.ndarray:
-    """Word profile of every atom, ndarray of shape (n_atoms, n_words), rows summing to 1
-    (0 for atoms without documents); see the module docstring.
+def profile_weights(theta, power: float = PROFILE_POWER) -> np.ndarray:
+    """Weight of every atom's profile, ndarray of shape (n_atoms,): ``sum_d theta_dk **
+    power`` over a block of documents (sums add over blocks), what :func:`word_density`
+    divides :func:`profile_sums` by."""
+    theta = sp.csr_matrix(theta, dtype=np.float64)
+    return np.asarray(theta.power(power).sum(axis=0)).ravel()
 
-    Summed over blocks of rows (:func:`~bertopic_saetm.emission.statistics.row_blocks`), so
-    that the damped copy of the counts is one block's.
+
+def word_density(sums: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """How many words the documents behind each atom's profile hold, against the corpus.
+
+    An atom's damped word count per document, ``sum_d theta_dk^2 sum_w log(1 + c_dw)`` over
+    ``sum_d theta_dk^2``, divided by the same ratio over all atoms together (about the
+    corpus' mean document). An atom that fires on documents without vocabulary words (empty
+    or greeting-only posts) is near 0: its profile rests on the few words such documents
+    happen to hold (:func:`~bertopic_saetm.merge.background.wordless_atoms`).
+
+    Parameters
+    ----------
+    sums : ndarray of shape (n_atoms, n_words)
+        :func:`profile_sums` over the corpus.
+    weights : ndarray of shape (n_atoms,)
+        :func:`profile_weights` over the corpus.
+
+    Returns
+    -------
+    ndarray of shape (n_atoms,)
+        1 for an atom whose documents hold as many words as the corpus' do; 0 for atoms
+        that fire on no document.
     """
+    words = np.asarray(sums, dtype=np.float64).sum(axis=1)
+    weights = np.asarray(weights, dtype=np.float64)
+    total = words.sum()
+    if total <= 0:
+        return np.zeros_like(words)
+    per_document = np.divide(words, weights, out=np.zeros_like(words), where=weights > 0)
+    return per_document / (total / weights.sum())
+
+
+def profile_statistics(theta, counts, power: float = PROFILE_POWER
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`profile_sums` and :func:`profile_weights` of a corpus, summed over blocks of
+    rows (:func:`~bertopic_saetm.emission.statistics.row_blocks`), so that the damped copy
+    of the counts is one block's."""
     theta, counts = sp.csr_matrix(theta), sp.csr_matrix(counts)
     sums = sum(profile_sums(theta_block, counts_block, power)
                for theta_block, counts_block in row_blocks(theta, counts))
-    return word_profiles(sums)
+    return sums, profile_weights(theta, power)
+
+
+def atom_word_profiles(theta, counts, power: float = PROFILE_POWER) -> np.ndarray:
+    """Word profile of every atom, ndarray of shape (n_atoms, n_words), rows summing to 1
+    (0 for atoms without documents); see the module docstring."""
+    return word_profiles(profile_statistics(theta, counts, power)[0])

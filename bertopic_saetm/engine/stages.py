@@ -23,8 +23,8 @@ import scipy.sparse as sp
 
 from ..dictionaries import is_pretrained_name, load_pretrained
 from ..emission.em import fit_word_emission
-from ..emission.profiles import atom_word_profiles
-from ..merge.background import atom_selectivity, diffuse_atoms
+from ..emission.profiles import profile_statistics, word_density, word_profiles
+from ..merge.background import WORDLESS_DENSITY, atom_selectivity, diffuse_atoms
 from ..merge.partition import cluster_atoms
 from ..merge.placement import atom_centroids, atom_topic_vectors
 from ..merge.weights import main_atom_counts, merge_weights
@@ -156,13 +156,15 @@ class EmissionStage:
         theta = sp.csr_matrix(theta, dtype=np.float64)
         result = fit_word_emission(theta, counts, self.background_weight,
                                    max_iter=self.max_iter, tol=self.tol, verbose=self.verbose)
+        sums, weights = profile_statistics(theta, counts)
         return Emission(
             atom_word=result.atom_word, background=result.background, idf=result.idf,
             log_likelihood=result.log_likelihood, n_iter=result.n_iter,
             atom_prior=np.asarray(theta.mean(axis=0)).ravel(),
             atom_selectivity=atom_selectivity(theta),
             inactive_documents=np.flatnonzero(np.diff(theta.indptr) == 0),
-            atom_word_profile=atom_word_profiles(theta, counts),
+            atom_word_profile=word_profiles(sums),
+            atom_word_density=word_density(sums, weights),
         )
 
 
@@ -178,6 +180,7 @@ class MergeStage:
     n_topics: int | str = 20
     atom_space: str = "centroids"
     background_share: float = 0.25
+    min_word_density: float = WORDLESS_DENSITY
     word_vectors: object = "auto"
     embedding_model: object = "default"
     top_p: float = 0.9
@@ -242,7 +245,8 @@ class MergeStage:
 
     def fit(self, emission: Emission, vocabulary: Vocabulary, encoding: Encoding,
             embedder=None) -> Merge:
-        """Flag the diffuse atoms, place the atoms, then :meth:`partition` the others.
+        """Flag the diffuse and the wordless atoms (:mod:`~bertopic_saetm.merge.background`),
+        place the atoms, then :meth:`partition` the others.
 
         Parameters
         ----------
@@ -257,7 +261,8 @@ class MergeStage:
         -------
         Merge
         """
-        background = diffuse_atoms(encoding.theta, self.background_share)
+        background = diffuse_atoms(encoding.theta, self.background_share,
+                                   emission.atom_word_density, self.min_word_density)
         sae = encoding.sae
         if self.atom_space == "centroids":
             vectors = atom_centroids(encoding.theta, encoding.activations(),

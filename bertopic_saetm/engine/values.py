@@ -97,6 +97,9 @@ class Emission:
     atom_word_profile : ndarray of shape (n_atoms, n_words)
         Word profile of every atom: the damped counts of the documents it dominates
         (:func:`~bertopic_saetm.emission.profiles.atom_word_profiles`).
+    atom_word_density : ndarray of shape (n_atoms,)
+        Words per document of the documents behind each profile, against the corpus'
+        (:func:`~bertopic_saetm.emission.profiles.word_density`).
     """
 
     atom_word: np.ndarray
@@ -108,6 +111,7 @@ class Emission:
     atom_selectivity: np.ndarray
     inactive_documents: np.ndarray
     atom_word_profile: np.ndarray
+    atom_word_density: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -122,7 +126,8 @@ class Merge:
         The partition: topic ids 0..n_topics-1, -1 for atoms in no topic (atoms that never
         fire on the corpus, and the background atoms).
     background : ndarray of shape (n_atoms,), bool
-        The diffuse atoms that form the background topic.
+        The diffuse and the wordless atoms, which form the background topic
+        (:mod:`~bertopic_saetm.merge.background`).
     main_counts : ndarray of shape (n_atoms,)
         Documents each atom is the strongest content atom of
         (:func:`~bertopic_saetm.merge.weights.main_atom_counts`); with the prior, the merge weights.

@@ -1,7 +1,10 @@
-"""The background topic: atoms too diffuse to name a topic (lowest selectivity).
+"""The background topic: atoms too diffuse (lowest selectivity) or too wordless to name a
+topic.
 
 An atom's selectivity is its mean mixture weight where it fires; the least selective atoms,
-holding ``background_share`` of the corpus' mixture mass, are merged into no topic.
+holding ``background_share`` of the corpus' mixture mass, are merged into no topic
+(:func:`diffuse_atoms`). Nor are atoms whose documents hold almost no vocabulary words
+(:func:`wordless_atoms`).
 """
 
 from __future__ import annotations
@@ -31,8 +34,10 @@ def atom_selectivity(theta) -> np.ndarray:
     return np.divide(mass, fires, out=np.zeros_like(mass), where=fires > 0)
 
 
-def diffuse_atoms(theta, share: float) -> np.ndarray:
-    """The least selective atoms, holding ``share`` of the corpus's mixture mass.
+def diffuse_atoms(theta, share: float, word_density: np.ndarray | None = None,
+                  min_word_density: float | None = None) -> np.ndarray:
+    """The least selective atoms, holding ``share`` of the corpus's mixture mass, and with
+    ``word_density`` the :func:`wordless_atoms`.
 
     An atom's selectivity is its mean mixture weight on the documents where it fires. Atoms
     that fire weakly on many documents have little of it; their word rows are mostly noise
@@ -44,7 +49,11 @@ def diffuse_atoms(theta, share: float) -> np.ndarray:
     ----------
     theta : sparse matrix of shape (n_documents, n_atoms)
     share : float in [0, 1)
-        Mass given to the background; 0 flags nothing.
+        Mass given to the background; 0 flags nothing (not even wordless atoms).
+    word_density : ndarray of shape (n_atoms,), optional
+        :func:`~bertopic_saetm.emission.profiles.word_density`; None flags no wordless atom.
+    min_word_density : float, optional
+        The :func:`wordless_atoms` threshold (default :data:`WORDLESS_DENSITY`; 0 flags none).
 
     Returns
     -------
@@ -54,11 +63,13 @@ def diffuse_atoms(theta, share: float) -> np.ndarray:
         raise ValueError(f"background share must be in [0, 1), got {share}.")
     theta = sp.csc_matrix(theta, dtype=np.float64)
     mass = np.asarray(theta.sum(axis=0)).ravel()
-    return background_from_sums(mass, atom_selectivity(theta), share)
+    return background_from_sums(mass, atom_selectivity(theta), share, word_density,
+                                min_word_density)
 
 
-def background_from_sums(mass: np.ndarray, selectivity: np.ndarray, share: float
-                         ) -> np.ndarray:
+def background_from_sums(mass: np.ndarray, selectivity: np.ndarray, share: float,
+                         word_density: np.ndarray | None = None,
+                         min_word_density: float | None = None) -> np.ndarray:
     """:func:`diffuse_atoms` from the atoms' mixture mass and selectivity (sums over the
     documents, in one process or reduced from a cluster's blocks).
 
@@ -69,6 +80,8 @@ def background_from_sums(mass: np.ndarray, selectivity: np.ndarray, share: float
     selectivity : ndarray of shape (n_atoms,)
         :func:`atom_selectivity`.
     share : float in [0, 1)
+    word_density : ndarray of shape (n_atoms,), optional
+    min_word_density : float, optional
 
     Returns
     -------
@@ -77,10 +90,49 @@ def background_from_sums(mass: np.ndarray, selectivity: np.ndarray, share: float
     if not 0 <= share < 1:
         raise ValueError(f"background share must be in [0, 1), got {share}.")
     flagged = np.zeros(mass.size, dtype=bool)
+    if share == 0:
+        return flagged
+    if word_density is not None:
+        flagged |= wordless_atoms(word_density, mass, WORDLESS_DENSITY
+                                  if min_word_density is None else min_word_density)
     active = np.flatnonzero(mass > 0)
-    if share == 0 or active.size < 2:
+    if active.size < 2:
         return flagged
     order = active[np.argsort(selectivity[active], kind="stable")]
     cumulative = np.cumsum(mass[order]) / mass.sum()
     flagged[order[cumulative <= share]] = True
     return flagged
+
+
+#: An atom is wordless below this :func:`~bertopic_saetm.emission.profiles.word_density`.
+#: Measured (``docs/decisions/background_share.md``, "Wordless atoms"): on 20 Newsgroups one
+#: or two atoms per fit fall under it (the empty and "hello / test" posts: .001 and .07-.15,
+#: the next at .14-.36); alone in a topic their words scored NPMI -.18 to -.26. Set apart,
+#: NPMI rose by .017 / .015 / .004 / .004 at K = 20 / 50 / 100 / 200 (3 seeds), purity level.
+#: The bundled corpus' and Simple Wikipedia's least wordy content atoms are at .49 and .35.
+WORDLESS_DENSITY = 0.1
+
+
+def wordless_atoms(word_density: np.ndarray, atom_prior: np.ndarray,
+                   threshold: float = WORDLESS_DENSITY) -> np.ndarray:
+    """Atoms that fire, on documents holding almost no vocabulary words.
+
+    Their word profiles rest on the few words such documents (empty posts, greetings, a
+    signature) happen to hold, so a topic of them has no words that co-occur; they join
+    the background instead.
+
+    Parameters
+    ----------
+    word_density : ndarray of shape (n_atoms,)
+        :func:`~bertopic_saetm.emission.profiles.word_density`: words per document of the
+        documents each atom dominates, against the corpus' (1: as many).
+    atom_prior : ndarray of shape (n_atoms,)
+        Mean (or summed) mixture weight; atoms at 0 never fire and are not flagged.
+    threshold : float
+        :data:`WORDLESS_DENSITY`.
+
+    Returns
+    -------
+    ndarray of shape (n_atoms,), bool
+    """
+    return (np.asarray(atom_prior) > 0) & (np.asarray(word_density) < threshold)

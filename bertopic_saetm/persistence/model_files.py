@@ -72,8 +72,9 @@ _META_KEYS = ("params", "vocabulary", "n_topics_", "n_features_in_", "sae_report
               "emission_log_likelihood_", "emission_n_iter_", "fit_seconds_")
 #: Parameters added after format version 1 was first written, with the values that
 #: reproduce what models saved before them did (no background topic, merge by words,
-#: topic words from the emission).
-_LATER_PARAMS = {"atom_space": "words", "background_share": 0.0, "topic_words": "emission"}
+#: topic words from the emission, no wordless atoms).
+_LATER_PARAMS = {"atom_space": "words", "background_share": 0.0, "topic_words": "emission",
+                 "min_word_density": 0.0}
 
 
 def _portable(value):

@@ -2,7 +2,12 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from bertopic_saetm.merge.background import atom_selectivity, diffuse_atoms
+from bertopic_saetm.merge.background import (
+    WORDLESS_DENSITY,
+    atom_selectivity,
+    diffuse_atoms,
+    wordless_atoms,
+)
 from bertopic_saetm.merge.partition import cluster_atoms
 from bertopic_saetm.merge.placement import atom_centroids, atom_topic_vectors, truncate_top_p
 from bertopic_saetm.merge.topic_words import SELECTIVITY_POWER, merge_topic_word, topic_word_weights
@@ -187,3 +192,15 @@ def test_diffuse_atoms_flag_the_least_selective_share_of_the_mass():
     assert not diffuse_atoms(theta, 0.0).any()
     with pytest.raises(ValueError, match="background share"):
         diffuse_atoms(theta, 1.0)
+
+
+def test_atoms_of_documents_without_words_join_the_background_unless_the_share_is_zero():
+    # Atom 2 is selective but its documents hold almost no words; atom 3 never fires.
+    theta = sp.csr_matrix(np.array([[0.9, 0.1, 0, 0], [0.1, 0.9, 0, 0], [0, 0, 1.0, 0]]))
+    density = np.array([1.2, 0.9, WORDLESS_DENSITY / 2, 0.0])
+    np.testing.assert_array_equal(wordless_atoms(density, [0.3, 0.3, 0.3, 0.0]),
+                                  [False, False, True, False])
+    np.testing.assert_array_equal(diffuse_atoms(theta, 0.01, density),
+                                  [False, False, True, False])
+    np.testing.assert_array_equal(diffuse_atoms(theta, 0.01), [False] * 4)
+    assert not diffuse_atoms(theta, 0.0, density).any()
