@@ -84,12 +84,12 @@ class SAETopicModel(BaseEstimator):
     background_share : float in [0, 1), default=0.25
         Share of the corpus's mixture mass given to the background topic: the least
         selective atoms (lowest mean weight where they fire) holding this share are merged
-        into no topic, and so are the wordless atoms (``min_word_density``). A document's
+        into no topic, and so are the wordless atoms (``min_document_words``). A document's
         topic mixture then sums to one minus its background share. 0 keeps every atom.
-    min_word_density : float in [0, 1), default=0.1
-        Atoms whose documents hold fewer vocabulary words per document than this share of
-        the corpus' (:func:`~bertopic_saetm.emission.profiles.word_density`: empty or
-        greeting-only posts) join the background topic too: no words can describe them
+    min_document_words : float >= 0, default=0.5
+        Atoms whose documents hold on average fewer vocabulary words than this (each counted
+        as ``log(1 + count)``, :func:`~bertopic_saetm.emission.profiles.document_words`:
+        mostly empty posts) join the background topic too: no words can describe them
         (:func:`~bertopic_saetm.merge.background.wordless_atoms`). 0 flags none.
     topic_words : {"documents", "emission"}, default="documents"
         Where topic words come from (:data:`~bertopic_saetm.merge.topic_words.
@@ -208,7 +208,7 @@ class SAETopicModel(BaseEstimator):
         "word_vectors": [str, os.PathLike, HasMethods(["get_vector"]), callable],
         "background_weight": [Interval(Real, 0, 1, closed="left")],
         "background_share": [Interval(Real, 0, 1, closed="left")],
-        "min_word_density": [Interval(Real, 0, 1, closed="left")],
+        "min_document_words": [Interval(Real, 0, None, closed="left")],
         "atom_space": [StrOptions({"centroids", "words"})],
         "topic_words": [StrOptions(set(TOPIC_WORD_RULES))],
         "top_p": [Interval(Real, 0, 1, closed="right")],
@@ -229,7 +229,7 @@ class SAETopicModel(BaseEstimator):
         embedding_model="default",
         atom_space="centroids",
         background_share=0.25,
-        min_word_density=0.1,
+        min_document_words=0.5,
         topic_words="documents",
         word_vectors="auto",
         background_weight=0.3,
@@ -247,7 +247,7 @@ class SAETopicModel(BaseEstimator):
         self.embedding_model = embedding_model
         self.atom_space = atom_space
         self.background_share = background_share
-        self.min_word_density = min_word_density
+        self.min_document_words = min_document_words
         self.topic_words = topic_words
         self.word_vectors = word_vectors
         self.background_weight = background_weight

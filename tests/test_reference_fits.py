@@ -30,7 +30,7 @@ def _compare(name: str, texts, embeddings, n_topics: int):
     # atoms' word profiles since 0.2.0; tests/emission/test_profiles.py covers those), and
     # no wordless atoms in the background (since 0.2.0; tests/merge/test_merge.py).
     model = SAETopicModel(n_topics=n_topics, random_state=0, topic_words="emission",
-                          min_word_density=0.0).fit(texts, embeddings)
+                          min_document_words=0.0).fit(texts, embeddings)
     arrays, facts = fingerprint(model, embeddings)
     expected = load_file(str(REFERENCE / f"{name}.safetensors"))
     assert sorted(arrays) == sorted(expected)

@@ -403,7 +403,7 @@ def test_unfitted_model_says_so():
     {"emission_max_iter": 0}, {"emission_tol": -1.0}, {"random_state": -1},
     {"sae": 3}, {"sae_config": {"max_steps": 5}}, {"vectorizer": "words"},
     {"embedding_model": "minilm"}, {"word_vectors": "embeder"}, {"n_topics": True},
-    {"min_word_density": 1.0}, {"min_word_density": -0.1},
+    {"min_document_words": -0.1}, {"min_document_words": "few"},
 ])
 def test_bad_parameters_fail_before_any_training(corpus, monkeypatch, params):
     import time
@@ -558,14 +558,18 @@ def test_atoms_of_documents_without_words_join_the_background(corpus):
     embeddings = np.vstack([corpus.embeddings, extra]).astype(np.float32)
     model = SAETopicModel(n_topics=12, sae_config=FAST_SAE, random_state=0)
     model.fit(texts, embeddings)
-    heads = model.transform_atoms(embeddings=extra).toarray().argmax(axis=1)
-    main = np.bincount(heads).argmax()
-    assert model.background_atoms_[np.unique(heads)].all()
-    assert (model.atom_to_topic_[np.unique(heads)] == -1).all()
+    heads, headed = np.unique(model.transform_atoms(embeddings=extra).toarray().argmax(axis=1),
+                              return_counts=True)
+    main = heads[headed.argmax()]
+    # The atoms they mostly head are background (an atom heading one of them and documents
+    # with words is not wordless).
+    flagged = model.background_atoms_[heads]
+    assert flagged[headed >= 5].all() and headed[flagged].sum() >= 110
+    assert (model.atom_to_topic_[heads[flagged]] == -1).all()
     # Not for being diffuse: the atom heading most of them is more selective than some
     # content atom.
     content = ~model.background_atoms_ & (model.atom_prior_ > 0)
     assert model.atom_selectivity_[main] > model.atom_selectivity_[content].min()
-    # min_word_density=0 keeps them (as models saved before load).
-    assert model.fit_engine().merge.min_word_density == pytest.approx(0.1)
-    assert model.set_params(min_word_density=0.0).fit_engine().merge.min_word_density == 0.0
+    # min_document_words=0 keeps them (as models saved before load).
+    assert model.fit_engine().merge.min_document_words == pytest.approx(0.5)
+    assert model.set_params(min_document_words=0.0).fit_engine().merge.min_document_words == 0.0

@@ -34,7 +34,7 @@ import numpy as np
 from sklearn.base import clone
 
 from ..emission.em import EmissionStart, idf_from_document_frequency, run_em
-from ..emission.profiles import word_density, word_profiles
+from ..emission.profiles import document_words, word_profiles
 from ..emission.statistics import DaskStatistics
 from ..emission.statistics import map_reduce as _map_reduce
 from ..engine.timing import stopwatch
@@ -249,9 +249,9 @@ def _emission(client, engine, counts, encoded, mass, fires, n_documents, lengths
     atom_prior = mass / n_documents
     atom_selectivity = np.divide(mass, fires, out=np.zeros_like(mass), where=fires > 0)
     # The main-topic counts need only the background atoms, which need only these sums.
-    density = word_density(profiles, profile_weights)
+    density = document_words(profiles, profile_weights)
     background = background_from_sums(mass, atom_selectivity, engine.merge.background_share,
-                                      density, engine.merge.min_word_density)
+                                      density, engine.merge.min_document_words)
     content = engine.merge.content(background, atom_prior)
     main = map_reduce(client, blocks.main_counts, encoded, content=shared(client, content))
     chunks = client.map(blocks.emission_chunk, counts, encoded, idf=idf_future,
@@ -266,6 +266,6 @@ def _emission(client, engine, counts, encoded, mass, fires, n_documents, lengths
         atom_prior=atom_prior, atom_selectivity=atom_selectivity,
         inactive_documents=np.concatenate([rows + offset for rows, offset
                                            in zip(inactive, offsets, strict=True)]),
-        atom_word_profile=word_profiles(profiles), atom_word_density=density,
+        atom_word_profile=word_profiles(profiles), atom_document_words=density,
     )
     return emission, background, main

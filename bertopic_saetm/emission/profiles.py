@@ -62,20 +62,20 @@ def word_profiles(sums: np.ndarray) -> np.ndarray:
 
 def profile_weights(theta, power: float = PROFILE_POWER) -> np.ndarray:
     """Weight of every atom's profile, ndarray of shape (n_atoms,): ``sum_d theta_dk **
-    power`` over a block of documents (sums add over blocks), what :func:`word_density`
+    power`` over a block of documents (sums add over blocks), what :func:`document_words`
     divides :func:`profile_sums` by."""
     theta = sp.csr_matrix(theta, dtype=np.float64)
     return np.asarray(theta.power(power).sum(axis=0)).ravel()
 
 
-def word_density(sums: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """How many words the documents behind each atom's profile hold, against the corpus.
+def document_words(sums: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """How many vocabulary words the documents behind each atom's profile hold.
 
-    An atom's damped word count per document, ``sum_d theta_dk^2 sum_w log(1 + c_dw)`` over
-    ``sum_d theta_dk^2``, divided by the same ratio over all atoms together (about the
-    corpus' mean document). An atom that fires on documents without vocabulary words (empty
-    or greeting-only posts) is near 0: its profile rests on the few words such documents
-    happen to hold (:func:`~bertopic_saetm.merge.background.wordless_atoms`).
+    ``sum_d theta_dk^2 sum_w log(1 + c_dw)`` over ``sum_d theta_dk^2``: the damped words
+    (a word seen once counts log 2, about 0.69) per document, weighted as the profile weighs
+    its documents. An atom that fires on documents without vocabulary words (empty or
+    greeting-only posts) is near 0: its profile rests on the few words some of them happen
+    to hold (:func:`~bertopic_saetm.merge.background.wordless_atoms`).
 
     Parameters
     ----------
@@ -87,16 +87,11 @@ def word_density(sums: np.ndarray, weights: np.ndarray) -> np.ndarray:
     Returns
     -------
     ndarray of shape (n_atoms,)
-        1 for an atom whose documents hold as many words as the corpus' do; 0 for atoms
-        that fire on no document.
+        0 for atoms that fire on no document.
     """
     words = np.asarray(sums, dtype=np.float64).sum(axis=1)
     weights = np.asarray(weights, dtype=np.float64)
-    total = words.sum()
-    if total <= 0:
-        return np.zeros_like(words)
-    per_document = np.divide(words, weights, out=np.zeros_like(words), where=weights > 0)
-    return per_document / (total / weights.sum())
+    return np.divide(words, weights, out=np.zeros_like(words), where=weights > 0)
 
 
 def profile_statistics(theta, counts, power: float = PROFILE_POWER

@@ -89,7 +89,7 @@ class FitEngine:
                                    tol=params["emission_tol"], verbose=verbose),
             merge=MergeStage(n_topics=params["n_topics"], atom_space=params["atom_space"],
                              background_share=params["background_share"],
-                             min_word_density=params["min_word_density"], word_vectors=source,
+                             min_document_words=params["min_document_words"], word_vectors=source,
                              embedding_model=params["embedding_model"], top_p=params["top_p"],
                              min_cluster_size=params["min_cluster_size"],
                              random_state=params["random_state"], verbose=verbose),

@@ -23,8 +23,8 @@ import scipy.sparse as sp
 
 from ..dictionaries import is_pretrained_name, load_pretrained
 from ..emission.em import fit_word_emission
-from ..emission.profiles import profile_statistics, word_density, word_profiles
-from ..merge.background import WORDLESS_DENSITY, atom_selectivity, diffuse_atoms
+from ..emission.profiles import document_words, profile_statistics, word_profiles
+from ..merge.background import WORDLESS_WORDS, atom_selectivity, diffuse_atoms
 from ..merge.partition import cluster_atoms
 from ..merge.placement import atom_centroids, atom_topic_vectors
 from ..merge.weights import main_atom_counts, merge_weights
@@ -164,7 +164,7 @@ class EmissionStage:
             atom_selectivity=atom_selectivity(theta),
             inactive_documents=np.flatnonzero(np.diff(theta.indptr) == 0),
             atom_word_profile=word_profiles(sums),
-            atom_word_density=word_density(sums, weights),
+            atom_document_words=document_words(sums, weights),
         )
 
 
@@ -180,7 +180,7 @@ class MergeStage:
     n_topics: int | str = 20
     atom_space: str = "centroids"
     background_share: float = 0.25
-    min_word_density: float = WORDLESS_DENSITY
+    min_document_words: float = WORDLESS_WORDS
     word_vectors: object = "auto"
     embedding_model: object = "default"
     top_p: float = 0.9
@@ -262,7 +262,7 @@ class MergeStage:
         Merge
         """
         background = diffuse_atoms(encoding.theta, self.background_share,
-                                   emission.atom_word_density, self.min_word_density)
+                                   emission.atom_document_words, self.min_document_words)
         sae = encoding.sae
         if self.atom_space == "centroids":
             vectors = atom_centroids(encoding.theta, encoding.activations(),

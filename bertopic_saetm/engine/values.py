@@ -97,9 +97,9 @@ class Emission:
     atom_word_profile : ndarray of shape (n_atoms, n_words)
         Word profile of every atom: the damped counts of the documents it dominates
         (:func:`~bertopic_saetm.emission.profiles.atom_word_profiles`).
-    atom_word_density : ndarray of shape (n_atoms,)
-        Words per document of the documents behind each profile, against the corpus'
-        (:func:`~bertopic_saetm.emission.profiles.word_density`).
+    atom_document_words : ndarray of shape (n_atoms,)
+        Damped vocabulary words per document of the documents behind each profile
+        (:func:`~bertopic_saetm.emission.profiles.document_words`).
     """
 
     atom_word: np.ndarray
@@ -111,7 +111,7 @@ class Emission:
     atom_selectivity: np.ndarray
     inactive_documents: np.ndarray
     atom_word_profile: np.ndarray
-    atom_word_density: np.ndarray
+    atom_document_words: np.ndarray
 
 
 @dataclass(frozen=True)

@@ -34,10 +34,10 @@ def atom_selectivity(theta) -> np.ndarray:
     return np.divide(mass, fires, out=np.zeros_like(mass), where=fires > 0)
 
 
-def diffuse_atoms(theta, share: float, word_density: np.ndarray | None = None,
-                  min_word_density: float | None = None) -> np.ndarray:
+def diffuse_atoms(theta, share: float, document_words: np.ndarray | None = None,
+                  min_document_words: float | None = None) -> np.ndarray:
     """The least selective atoms, holding ``share`` of the corpus's mixture mass, and with
-    ``word_density`` the :func:`wordless_atoms`.
+    ``document_words`` the :func:`wordless_atoms`.
 
     An atom's selectivity is its mean mixture weight on the documents where it fires. Atoms
     that fire weakly on many documents have little of it; their word rows are mostly noise
@@ -50,10 +50,10 @@ def diffuse_atoms(theta, share: float, word_density: np.ndarray | None = None,
     theta : sparse matrix of shape (n_documents, n_atoms)
     share : float in [0, 1)
         Mass given to the background; 0 flags nothing (not even wordless atoms).
-    word_density : ndarray of shape (n_atoms,), optional
-        :func:`~bertopic_saetm.emission.profiles.word_density`; None flags no wordless atom.
-    min_word_density : float, optional
-        The :func:`wordless_atoms` threshold (default :data:`WORDLESS_DENSITY`; 0 flags none).
+    document_words : ndarray of shape (n_atoms,), optional
+        :func:`~bertopic_saetm.emission.profiles.document_words`; None flags no wordless atom.
+    min_document_words : float, optional
+        The :func:`wordless_atoms` threshold (default :data:`WORDLESS_WORDS`; 0 flags none).
 
     Returns
     -------
@@ -63,13 +63,13 @@ def diffuse_atoms(theta, share: float, word_density: np.ndarray | None = None,
         raise ValueError(f"background share must be in [0, 1), got {share}.")
     theta = sp.csc_matrix(theta, dtype=np.float64)
     mass = np.asarray(theta.sum(axis=0)).ravel()
-    return background_from_sums(mass, atom_selectivity(theta), share, word_density,
-                                min_word_density)
+    return background_from_sums(mass, atom_selectivity(theta), share, document_words,
+                                min_document_words)
 
 
 def background_from_sums(mass: np.ndarray, selectivity: np.ndarray, share: float,
-                         word_density: np.ndarray | None = None,
-                         min_word_density: float | None = None) -> np.ndarray:
+                         document_words: np.ndarray | None = None,
+                         min_document_words: float | None = None) -> np.ndarray:
     """:func:`diffuse_atoms` from the atoms' mixture mass and selectivity (sums over the
     documents, in one process or reduced from a cluster's blocks).
 
@@ -80,8 +80,8 @@ def background_from_sums(mass: np.ndarray, selectivity: np.ndarray, share: float
     selectivity : ndarray of shape (n_atoms,)
         :func:`atom_selectivity`.
     share : float in [0, 1)
-    word_density : ndarray of shape (n_atoms,), optional
-    min_word_density : float, optional
+    document_words : ndarray of shape (n_atoms,), optional
+    min_document_words : float, optional
 
     Returns
     -------
@@ -92,9 +92,9 @@ def background_from_sums(mass: np.ndarray, selectivity: np.ndarray, share: float
     flagged = np.zeros(mass.size, dtype=bool)
     if share == 0:
         return flagged
-    if word_density is not None:
-        flagged |= wordless_atoms(word_density, mass, WORDLESS_DENSITY
-                                  if min_word_density is None else min_word_density)
+    if document_words is not None:
+        flagged |= wordless_atoms(document_words, mass, WORDLESS_WORDS
+                                  if min_document_words is None else min_document_words)
     active = np.flatnonzero(mass > 0)
     if active.size < 2:
         return flagged
@@ -104,17 +104,19 @@ def background_from_sums(mass: np.ndarray, selectivity: np.ndarray, share: float
     return flagged
 
 
-#: An atom is wordless below this :func:`~bertopic_saetm.emission.profiles.word_density`.
-#: Measured (``docs/decisions/background_share.md``, "Wordless atoms"): on 20 Newsgroups one
-#: or two atoms per fit fall under it (the empty and "hello / test" posts: .001 and .07-.15,
-#: the next at .14-.36); alone in a topic their words scored NPMI -.18 to -.26. Set apart,
-#: NPMI rose by .017 / .015 / .004 / .004 at K = 20 / 50 / 100 / 200 (3 seeds), purity level.
-#: The bundled corpus' and Simple Wikipedia's least wordy content atoms are at .49 and .35.
-WORDLESS_DENSITY = 0.1
+#: An atom is wordless below this many damped words per document
+#: (:func:`~bertopic_saetm.emission.profiles.document_words`; one word seen once: 0.69), that
+#: is when most of its documents hold no vocabulary word. Measured
+#: (``docs/decisions/background_share.md``, "Wordless atoms"): on 20 Newsgroups one atom per
+#: fit falls under it (the empty posts, 0.04 words; the next, "test" posts, 2.7), whose words
+#: scored NPMI -.18 to -.26 alone in a topic; the bundled corpus' and Simple Wikipedia's least
+#: wordy content atoms hold 8 and 3.6. A threshold against the corpus' mean document would
+#: also set apart the titles of a corpus that mixes titles with articles.
+WORDLESS_WORDS = 0.5
 
 
-def wordless_atoms(word_density: np.ndarray, atom_prior: np.ndarray,
-                   threshold: float = WORDLESS_DENSITY) -> np.ndarray:
+def wordless_atoms(document_words: np.ndarray, atom_prior: np.ndarray,
+                   threshold: float = WORDLESS_WORDS) -> np.ndarray:
     """Atoms that fire, on documents holding almost no vocabulary words.
 
     Their word profiles rest on the few words such documents (empty posts, greetings, a
@@ -123,16 +125,16 @@ def wordless_atoms(word_density: np.ndarray, atom_prior: np.ndarray,
 
     Parameters
     ----------
-    word_density : ndarray of shape (n_atoms,)
-        :func:`~bertopic_saetm.emission.profiles.word_density`: words per document of the
-        documents each atom dominates, against the corpus' (1: as many).
+    document_words : ndarray of shape (n_atoms,)
+        :func:`~bertopic_saetm.emission.profiles.document_words`: damped words per document
+        of the documents each atom dominates.
     atom_prior : ndarray of shape (n_atoms,)
         Mean (or summed) mixture weight; atoms at 0 never fire and are not flagged.
     threshold : float
-        :data:`WORDLESS_DENSITY`.
+        :data:`WORDLESS_WORDS`.
 
     Returns
     -------
     ndarray of shape (n_atoms,), bool
     """
-    return (np.asarray(atom_prior) > 0) & (np.asarray(word_density) < threshold)
+    return (np.asarray(atom_prior) > 0) & (np.asarray(document_words) < threshold)

@@ -74,7 +74,7 @@ _META_KEYS = ("params", "vocabulary", "n_topics_", "n_features_in_", "sae_report
 #: reproduce what models saved before them did (no background topic, merge by words,
 #: topic words from the emission, no wordless atoms).
 _LATER_PARAMS = {"atom_space": "words", "background_share": 0.0, "topic_words": "emission",
-                 "min_word_density": 0.0}
+                 "min_document_words": 0.0}
 
 
 def _portable(value):

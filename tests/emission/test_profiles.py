@@ -4,10 +4,10 @@ import scipy.sparse as sp
 
 from bertopic_saetm.emission.profiles import (
     atom_word_profiles,
+    document_words,
     profile_statistics,
     profile_sums,
     profile_weights,
-    word_density,
     word_profiles,
 )
 
@@ -51,17 +51,19 @@ def test_atoms_without_documents_have_empty_profiles_and_bad_shapes_are_refused(
         profile_sums(theta, sp.csr_matrix(np.ones((3, 3))))
 
 
-def test_word_density_is_words_per_document_against_the_corpus():
-    # Atom 0 heads the two documents with words, atom 1 the two without any.
-    theta = sp.csr_matrix(np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0], [0.0, 1.0]]))
+def test_document_words_are_the_damped_words_per_document_of_an_atom():
+    # Atom 0 heads the two documents with words, atom 1 the two without any; atom 2 shares
+    # the first document with atom 0.
+    theta = sp.csr_matrix(np.array([[0.5, 0.0, 0.5], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0],
+                                    [0.0, 1.0, 0.0]]))
     counts = sp.csr_matrix(np.array([[1, 2, 0], [0, 0, 3], [0, 0, 0], [0, 0, 0]]))
     sums, weights = profile_statistics(theta, counts)
-    np.testing.assert_allclose(weights, [2.0, 2.0])
-    # Atom 0's documents hold all the words of a corpus with half its documents empty.
-    np.testing.assert_allclose(word_density(sums, weights), [2.0, 0.0])
-    # An atom that fires on nothing gets 0, and a corpus without words all zeros.
-    np.testing.assert_allclose(word_density(np.vstack([sums, np.zeros(3)]), [2.0, 2.0, 0.0]),
-                               [2.0, 0.0, 0.0])
-    np.testing.assert_array_equal(word_density(np.zeros((2, 3)), weights), 0.0)
+    np.testing.assert_allclose(weights, [1.25, 2.0, 0.25])
+    first, second = np.log(2) + np.log(3), np.log(4)
+    np.testing.assert_allclose(document_words(sums, weights),
+                               [(0.25 * first + second) / 1.25, 0.0, first])
+    # An atom that fires on nothing gets 0.
+    np.testing.assert_allclose(document_words(np.vstack([sums, np.zeros(3)]),
+                                              np.append(weights, 0.0))[3], 0.0)
     # Summed over blocks, the weights are the corpus' (as a cluster reduces them).
     np.testing.assert_allclose(profile_weights(theta[:1]) + profile_weights(theta[1:]), weights)

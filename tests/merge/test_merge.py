@@ -3,7 +3,7 @@ import pytest
 import scipy.sparse as sp
 
 from bertopic_saetm.merge.background import (
-    WORDLESS_DENSITY,
+    WORDLESS_WORDS,
     atom_selectivity,
     diffuse_atoms,
     wordless_atoms,
@@ -197,7 +197,7 @@ def test_diffuse_atoms_flag_the_least_selective_share_of_the_mass():
 def test_atoms_of_documents_without_words_join_the_background_unless_the_share_is_zero():
     # Atom 2 is selective but its documents hold almost no words; atom 3 never fires.
     theta = sp.csr_matrix(np.array([[0.9, 0.1, 0, 0], [0.1, 0.9, 0, 0], [0, 0, 1.0, 0]]))
-    density = np.array([1.2, 0.9, WORDLESS_DENSITY / 2, 0.0])
+    density = np.array([1.2, 0.9, WORDLESS_WORDS / 2, 0.0])
     np.testing.assert_array_equal(wordless_atoms(density, [0.3, 0.3, 0.3, 0.0]),
                                   [False, False, True, False])
     np.testing.assert_array_equal(diffuse_atoms(theta, 0.01, density),
