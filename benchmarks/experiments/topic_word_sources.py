@@ -11,8 +11,11 @@ rows, the selectivity power ``gamma`` and the relevance ``lambda`` vary. Rows: `
 (B, gamma 8, lambda 0.9: the words before 0.3), the profiles
 ``R_kw ~ sum_d theta_dk^p f(c_dw)`` with ``f`` = log1p (default), raw counts or presence and
 ``p`` = 1, 2, 3, the profiles of IDF-weighted damped counts (``idf_w log1p(c_dw)``, or
-``sqrt(idf_w)``), and gamma / lambda around the default (16 / 0.6). Prints NPMI (top 10 words,
-gensim c_npmi, the corpus as reference) / TD@25 per K, mean over seeds. ``--sae-config``:
+``sqrt(idf_w)``), gamma / lambda around the default (16 / 0.6), and atoms weighted also by
+how distinctive their profile is (``KL(R_k || mean profile) ** beta``, normalised by the
+content atoms' median: the ``KL`` rows). Prints NPMI (top 10 words, gensim c_npmi, the
+corpus as reference) / TD@25 / coverage (the share of documents with a main topic that hold
+one of its top 10 words) per K, mean over seeds. ``--sae-config``:
 SAETrainingConfig fields of the fits (JSON); ``--variants``: only the rows whose name
 contains one of these comma-separated strings.
 """
@@ -37,7 +40,7 @@ from bertopic_saetm.merge.ranking import top_word_indices, word_marginal  # noqa
 from bertopic_saetm.merge.topic_words import topics_of  # noqa: E402
 from bertopic_saetm.sae import SAETrainingConfig  # noqa: E402
 
-# name: (rows, mixture power, count transform, gamma, lambda)
+# name: (rows, mixture power, count transform, gamma, lambda[, distinctiveness power beta])
 VARIANTS = {
     "emission (B, 8, 0.9)": ("B", None, None, 8, 0.9),
     "profiles log1p p2 (16, 0.6)": ("R", 2, "log1p", 16, 0.6),
@@ -53,6 +56,9 @@ VARIANTS = {
     "profiles x idf": ("R", 2, "log1p idf", 16, 0.6),
     "profiles x sqrt idf": ("R", 2, "log1p sqrt idf", 16, 0.6),
     "profiles x idf, lambda 0.8": ("R", 2, "log1p idf", 16, 0.8),
+    "profiles, KL^8": ("R", 2, "log1p", 16, 0.6, 8),
+    "profiles, KL^16": ("R", 2, "log1p", 16, 0.6, 16),
+    "profiles, KL^32": ("R", 2, "log1p", 16, 0.6, 32),
 }
 TRANSFORMS = {"log1p": lambda c, idf: c.log1p(), "counts": lambda c, idf: c,
               "presence": lambda c, idf: (c > 0).astype(np.float64),
@@ -60,6 +66,27 @@ TRANSFORMS = {"log1p": lambda c, idf: c.log1p(), "counts": lambda c, idf: c,
               "log1p idf": lambda c, idf: sp.csr_matrix(c.log1p().multiply(idf[None, :])),
               "log1p sqrt idf": lambda c, idf: sp.csr_matrix(
                   c.log1p().multiply(np.sqrt(idf)[None, :]))}
+
+
+def distinctiveness(atom_rows: np.ndarray, prior: np.ndarray, content: np.ndarray
+                    ) -> np.ndarray:
+    """``KL(row_k || prior-weighted mean row of the content atoms)`` over its median among
+    the content atoms, shape (n_atoms,)."""
+    mean = (prior * content) @ atom_rows
+    mean = mean / mean.sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kl = np.where(atom_rows > 0, atom_rows * np.log(atom_rows / mean[None, :]), 0.0)
+    kl = np.nan_to_num(kl).sum(axis=1)
+    return np.maximum(kl / np.median(kl[content]), 1e-12)
+
+
+def coverage(top_words: np.ndarray, main_topics: np.ndarray, present) -> float:
+    """Share of the documents with a main topic that hold one of its top words."""
+    hit = np.zeros(main_topics.size, dtype=bool)
+    for topic, words in enumerate(top_words):
+        documents = np.flatnonzero(main_topics == topic)
+        hit[documents] = np.asarray(present[documents][:, words].sum(axis=1)).ravel() > 0
+    return float(hit[main_topics >= 0].mean())
 
 
 def main() -> None:
@@ -82,25 +109,34 @@ def main() -> None:
         reference = ReferenceCorpus.for_model(model, corpus.docs)
         theta = sp.csr_matrix(model.transform_atoms(embeddings=corpus.embeddings))
         counts = sp.csr_matrix(model.vectorizer_.transform(corpus.docs), dtype=np.float64)
-        content = int((~model.background_atoms_ & (model.atom_prior_ > 0)).sum())
-        partitions = {k: model.set_n_topics(k).atom_to_topic_.copy() for k in ks if k <= content}
-        for name, (rows, power, transform, gamma, weight) in variants.items():
+        present = (counts > 0).tocsc()
+        content = ~model.background_atoms_ & (model.atom_prior_ > 0)
+        partitions = {k: model.set_n_topics(k).atom_to_topic_.copy() for k in ks
+                      if k <= content.sum()}
+        main_topics = {k: model.main_topics_of(theta, p) for k, p in partitions.items()}
+        for name, (rows, power, transform, gamma, weight, *beta) in variants.items():
             atom_rows = model.atom_word_ if rows == "B" else word_profiles(
                 (theta.power(power).T @ TRANSFORMS[transform](counts, model.idf_)).toarray())
+            # prior x selectivity^gamma x distinctiveness^beta, through the selectivity.
+            selectivity = model.atom_selectivity_ * (
+                distinctiveness(atom_rows, model.atom_prior_, content) ** (beta[0] / gamma)
+                if beta else 1.0)
             for k, partition in partitions.items():
                 _, topic_word, prior = topics_of(atom_rows, model.atom_prior_, partition,
-                                                 model.atom_selectivity_, gamma)
+                                                 selectivity, gamma)
                 order = top_word_indices(topic_word, word_marginal(topic_word, prior), 25,
                                          weight)
                 words = [[str(model.vocabulary_[j]) for j in row] for row in order]
                 scores[name][k].append((np.nanmean(coherence(words, reference)),
-                                        topic_diversity(words, 25)))
-    print(f"{args.corpus}, {len(corpus.docs)} documents, seeds {args.seeds}: NPMI / TD@25")
-    print(f"{'topic words':30s}" + "".join(f"{'K = ' + str(k):>14s}" for k in ks))
+                                        topic_diversity(words, 25),
+                                        coverage(order[:, :10], main_topics[k], present)))
+    print(f"{args.corpus}, {len(corpus.docs)} documents, seeds {args.seeds}: "
+          "NPMI / TD@25 / coverage")
+    print(f"{'topic words':30s}" + "".join(f"{'K = ' + str(k):>21s}" for k in ks))
     for name, by_k in scores.items():
-        cells = [f"{np.mean([s[0] for s in v]):.3f} / {np.mean([s[1] for s in v]):.2f}"
-                 if v else "-" for v in by_k.values()]
-        print(f"{name:30s}" + "".join(f"{c:>14s}" for c in cells))
+        cells = [f"{np.mean([s[0] for s in v]):.3f} / {np.mean([s[1] for s in v]):.2f} / "
+                 f"{np.mean([s[2] for s in v]):.2f}" if v else "-" for v in by_k.values()]
+        print(f"{name:30s}" + "".join(f"{c:>21s}" for c in cells))
 
 
 if __name__ == "__main__":
