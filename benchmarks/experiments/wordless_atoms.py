@@ -71,11 +71,11 @@ def main() -> None:
                     int((background & ~diffuse).sum())))
     print(f"{args.corpus}, {len(corpus.docs)} documents, seeds {args.seeds}: "
           "NPMI / TD@25 / purity (atoms set apart)")
-    print(f"{'min_document_words':18s}" + "".join(f"{'K = ' + str(k):>26s}" for k in ks))
+    print(f"{'min_document_words':18s}" + "".join(f"{'K = ' + str(k):>28s}" for k in ks))
     for threshold, by_k in scores.items():
         cells = [" / ".join(f"{np.mean([s[i] for s in v]):.3f}" for i in range(3))
                  + f" ({np.mean([s[3] for s in v]):.1f})" if v else "-" for v in by_k.values()]
-        print(f"{threshold:<18g}" + "".join(f"{c:>26s}" for c in cells))
+        print(f"{threshold:<18g}" + "".join(f"{c:>28s}" for c in cells))
 
 
 if __name__ == "__main__":
