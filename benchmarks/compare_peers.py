@@ -32,8 +32,10 @@ the benchmark gives FASTopic a stand-in for the download helper it imports).
 
 A document's topic is each model's hard assignment: SAE-TM's main topic (``predict``, the
 rule BERTopic's labels use), BERTopic's ``topics_`` (-1: outlier), the argmax of the
-document-topic matrix for the others. Besides NPMI, C_V, TD and purity the table gives the
-share of documents in the largest topic other than -1 and the share labelled -1.
+document-topic matrix for the others. Besides NPMI, C_V, TD and purity the table gives
+coverage (the share of documents with a topic holding one of its top 10 words:
+``evaluation.topic_coverage``), the share of documents in the largest topic other than -1
+and the share labelled -1.
 
 Models: saetm (standalone; fitted once per seed at the first K, re-topicked to the others),
 saetm_bertopic (the BERTopic backends, re-topicked likewise), bertopic (UMAP + HDBSCAN,

@@ -38,8 +38,11 @@ FIT_NAMES = {"bertopic": "BERTopic default", "saetm": "SAE-TM",
              "saetm-bertopic-plain": "SAE-TM through BERTopic(**components)"}
 # (column title, row key, digits, scale)
 COLUMNS = (("NPMI", "npmi", 3, 1), ("C_V", "c_v", 3, 1), ("TD@25", "td25", 2, 1),
-           ("purity", "purity", 2, 1), ("largest %", "largest", 1, 100),
-           ("-1 %", "outliers", 1, 100))
+           ("coverage", "coverage", 2, 1), ("purity", "purity", 2, 1),
+           ("largest %", "largest", 1, 100), ("-1 %", "outliers", 1, 100))
+#: Columns shown only where every scored row has them (runs before they were measured, or a
+#: --resume run with --no-cv, leave them out).
+PARTIAL = ("c_v", "coverage")
 
 
 def load_results(folder: Path = RESULTS) -> list[dict]:
@@ -83,10 +86,10 @@ def peers_table(result: dict) -> str:
     ks = sorted({r["k"] for r in rows})
     models = list(dict.fromkeys(r["model"] for r in rows))
     labelled = any(r.get("purity") is not None for r in rows)
-    # C_V only where every scored row has it (a --resume run with --no-cv adds rows without)
-    with_cv = all(r.get("c_v") is not None for r in rows if "error" not in r)
+    complete = {key for key in PARTIAL
+                if all(r.get(key) is not None for r in rows if "error" not in r)}
     columns = [c for c in COLUMNS if (labelled or c[1] != "purity")
-               and (with_cv or c[1] != "c_v")]
+               and (c[1] not in PARTIAL or c[1] in complete)]
     header = ["model", "seeds", *(c[0] for c in columns), "fit s"]
     size = result["params"].get("n_documents")
     lines = [f"**{CORPUS_NAMES.get(result['corpus'], result['corpus'])}**"

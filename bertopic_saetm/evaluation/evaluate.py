@@ -11,6 +11,7 @@ from ..merge.ranking import ranked_words
 from ..topic_model import SAETopicModel
 from .agreement import nmi, purity
 from .coherence import coherence
+from .coverage import topic_coverage
 from .diversity import topic_diversity, wmd_diversity
 from .reference import ReferenceCorpus
 
@@ -91,7 +92,9 @@ def evaluate(model, documents=None, *, reference: ReferenceCorpus | None = None,
     -------
     dict
         ``n_topics``, ``npmi``, ``c_v``, ``td25``, ``td10``, ``quality`` (NPMI x TD@25),
-        and ``purity`` / ``nmi`` / ``wmd_diversity`` when their inputs are given.
+        ``coverage`` (:func:`~bertopic_saetm.evaluation.coverage.topic_coverage`) when
+        the main topics are known and the reference holds the same documents, and
+        ``purity`` / ``nmi`` / ``wmd_diversity`` when their inputs are given.
     """
     topics = topic_words(model, 25)
     if not topics:
@@ -109,12 +112,14 @@ def evaluate(model, documents=None, *, reference: ReferenceCorpus | None = None,
     scores["td25"] = topic_diversity(topics, 25)
     scores["td10"] = topic_diversity(topics, 10)
     scores["quality"] = scores["npmi"] * scores["td25"]
+    if assignments is None and is_bertopic(model):
+        assignments = model.topics_
+    if assignments is not None and len(assignments) == len(reference.texts):
+        scores["coverage"] = topic_coverage(topics, reference, assignments)
     if labels is not None:
         if assignments is None:
-            if not is_bertopic(model):
-                raise ValueError("Pass assignments= (main topic of every document) to compare "
-                                 "with labels.")
-            assignments = model.topics_
+            raise ValueError("Pass assignments= (main topic of every document) to compare "
+                             "with labels.")
         scores["purity"] = purity(assignments, labels)
         scores["nmi"] = nmi(assignments, labels)
     if word_vectors is not None:

@@ -1,7 +1,13 @@
 import numpy as np
 import pytest
 
-from bertopic_saetm.evaluation import ReferenceCorpus, evaluate, purity, topic_words
+from bertopic_saetm.evaluation import (
+    ReferenceCorpus,
+    evaluate,
+    purity,
+    topic_coverage,
+    topic_words,
+)
 
 KEYS = {"n_topics", "npmi", "c_v", "td25", "td10", "quality"}
 
@@ -15,8 +21,9 @@ def test_evaluate_an_sae_tm_model(fitted, corpus, reference):
     assignments = fitted.transform(embeddings=corpus.embeddings).argmax(axis=1)
     scores = evaluate(fitted, reference=reference, labels=corpus.labels,
                       assignments=assignments)
-    assert set(scores) == KEYS | {"purity", "nmi"}
+    assert set(scores) == KEYS | {"purity", "nmi", "coverage"}
     assert scores["n_topics"] == fitted.n_topics_
+    assert scores["coverage"] == topic_coverage(topic_words(fitted), reference, assignments)
     assert -1 <= scores["npmi"] <= 1 and 0 < scores["c_v"] <= 1
     assert 0 < scores["td10"] <= 1 and scores["quality"] == pytest.approx(
         scores["npmi"] * scores["td25"])
@@ -44,6 +51,7 @@ def test_evaluate_a_bertopic_model_with_sae_tm_components(bertopic_fit, corpus):
 
 
     assert scores["purity"] == purity(topics, corpus.labels)
+    assert scores["coverage"] == topic_coverage(words, reference, topics)
 
 
 def test_evaluate_plain_lists_and_wmd(corpus):
@@ -56,3 +64,21 @@ def test_evaluate_plain_lists_and_wmd(corpus):
     assert scores["wmd_diversity"] > 0.5
     with pytest.raises(ValueError, match="assignments"):
         evaluate(topics, corpus.texts, labels=corpus.labels, c_v=False)
+
+
+def test_coverage_counts_the_documents_holding_one_of_their_topics_top_words():
+    from gensim.corpora import Dictionary
+
+    texts = [["file", "path"], ["socket"], ["path", "server"], ["file"], []]
+    reference = ReferenceCorpus(texts=texts, dictionary=Dictionary(texts))
+    topics = [["path", "directory"], ["server", "socket"]]
+    # Documents 0 and 2 hold "path", 1 holds "socket", 3 only "file" (topic 0's 11th word,
+    # beyond top_n); document 4 has no topic.
+    topics[0] += ["filler"] * 8 + ["file"]
+    assert topic_coverage(topics, reference, [0, 1, 0, 0, -1]) == pytest.approx(3 / 4)
+    assert topic_coverage(topics, reference, [0, 1, 0, 0, -1], top_n=11) == 1.0
+    # A document in a topic whose words it lacks is not covered.
+    assert topic_coverage(topics, reference, [1, 0, 0, 1, -1]) == pytest.approx(1 / 4)
+    assert np.isnan(topic_coverage(topics, reference, [-1] * 5))
+    with pytest.raises(ValueError, match="5 reference documents"):
+        topic_coverage(topics, reference, [0, 1])
