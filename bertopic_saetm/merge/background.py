@@ -12,6 +12,16 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+#: An atom is wordless below this many damped words per document
+#: (:func:`~bertopic_saetm.emission.profiles.document_words`; one word seen once: 0.69), that
+#: is when most of its documents hold no vocabulary word. Measured
+#: (``docs/decisions/background_share.md``, "Wordless atoms"): on 20 Newsgroups one atom per
+#: fit falls under it (the empty posts, 0.04 words; the next, "test" posts, 2.7), whose words
+#: scored NPMI -.18 to -.26 alone in a topic; the bundled corpus' and Simple Wikipedia's least
+#: wordy content atoms hold 8.0 and 3.5. A threshold against the corpus' mean document would
+#: also set apart the titles of a corpus that mixes titles with articles.
+WORDLESS_WORDS = 0.5
+
 
 def atom_selectivity(theta) -> np.ndarray:
     """Mean mixture weight of every atom on the documents where it fires.
@@ -35,7 +45,7 @@ def atom_selectivity(theta) -> np.ndarray:
 
 
 def diffuse_atoms(theta, share: float, document_words: np.ndarray | None = None,
-                  min_document_words: float | None = None) -> np.ndarray:
+                  min_document_words: float = WORDLESS_WORDS) -> np.ndarray:
     """The least selective atoms, holding ``share`` of the corpus's mixture mass, and with
     ``document_words`` the :func:`wordless_atoms`.
 
@@ -52,8 +62,8 @@ def diffuse_atoms(theta, share: float, document_words: np.ndarray | None = None,
         Mass given to the background; 0 flags nothing (not even wordless atoms).
     document_words : ndarray of shape (n_atoms,), optional
         :func:`~bertopic_saetm.emission.profiles.document_words`; None flags no wordless atom.
-    min_document_words : float, optional
-        The :func:`wordless_atoms` threshold (default :data:`WORDLESS_WORDS`; 0 flags none).
+    min_document_words : float
+        The :func:`wordless_atoms` threshold; 0 flags none.
 
     Returns
     -------
@@ -69,7 +79,7 @@ def diffuse_atoms(theta, share: float, document_words: np.ndarray | None = None,
 
 def background_from_sums(mass: np.ndarray, selectivity: np.ndarray, share: float,
                          document_words: np.ndarray | None = None,
-                         min_document_words: float | None = None) -> np.ndarray:
+                         min_document_words: float = WORDLESS_WORDS) -> np.ndarray:
     """:func:`diffuse_atoms` from the atoms' mixture mass and selectivity (sums over the
     documents, in one process or reduced from a cluster's blocks).
 
@@ -81,7 +91,7 @@ def background_from_sums(mass: np.ndarray, selectivity: np.ndarray, share: float
         :func:`atom_selectivity`.
     share : float in [0, 1)
     document_words : ndarray of shape (n_atoms,), optional
-    min_document_words : float, optional
+    min_document_words : float
 
     Returns
     -------
@@ -93,8 +103,7 @@ def background_from_sums(mass: np.ndarray, selectivity: np.ndarray, share: float
     if share == 0:
         return flagged
     if document_words is not None:
-        flagged |= wordless_atoms(document_words, mass, WORDLESS_WORDS
-                                  if min_document_words is None else min_document_words)
+        flagged |= wordless_atoms(document_words, mass, min_document_words)
     active = np.flatnonzero(mass > 0)
     if active.size < 2:
         return flagged
@@ -104,15 +113,6 @@ def background_from_sums(mass: np.ndarray, selectivity: np.ndarray, share: float
     return flagged
 
 
-#: An atom is wordless below this many damped words per document
-#: (:func:`~bertopic_saetm.emission.profiles.document_words`; one word seen once: 0.69), that
-#: is when most of its documents hold no vocabulary word. Measured
-#: (``docs/decisions/background_share.md``, "Wordless atoms"): on 20 Newsgroups one atom per
-#: fit falls under it (the empty posts, 0.04 words; the next, "test" posts, 2.7), whose words
-#: scored NPMI -.18 to -.26 alone in a topic; the bundled corpus' and Simple Wikipedia's least
-#: wordy content atoms hold 8 and 3.6. A threshold against the corpus' mean document would
-#: also set apart the titles of a corpus that mixes titles with articles.
-WORDLESS_WORDS = 0.5
 
 
 def wordless_atoms(document_words: np.ndarray, atom_prior: np.ndarray,
