@@ -3,16 +3,27 @@
 ``20ng``: 20 Newsgroups (``20ng.jsonl.gz`` + ``20ng.minilm.f16.npy`` in ``--data``; labels =
 newsgroups). ``bundled``: the Python docstrings shipped with the package (labels = library
 area). ``simplewiki``: short texts, a fixed random 20,000 of the Simple English Wikipedia
-leads in ``--data`` (seed 0, no labels). Any other name is a JSONL file with a "text" field a
-line (labels from "label" when present), embedded with the bundled MiniLM. ``--sample N``
-keeps a random N documents (seed 0) of any of them.
+leads in ``--data`` (seed 0, no labels). Two very short corpora, for the short-text checks of
+topic quality, cut from the same files and embedded with the bundled MiniLM (cached
+under ``benchmarks/results/``, named by a digest of the texts): ``20ng-short``, the first
+220 characters (cut at a word) of a fixed random 8,000 of the 20 Newsgroups posts of at
+least 80 characters (labels = newsgroups; about 12 vocabulary words a document), and
+``simplewiki-sentences``, the first sentence of a fixed random 10,000 leads outside the
+20,000 of ``simplewiki`` (one-sentence definitions, no labels; about 5 words).
+
+Any other name is a JSONL file with a "text" field a line (labels from "label" when
+present), embedded with the bundled MiniLM unless ``FILE.minilm.npy`` beside it holds the
+embeddings already (one row a line). ``--sample N`` keeps a random N documents (seed 0) of
+any of them.
 """
 
 from __future__ import annotations
 
 import argparse
 import gzip
+import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,10 +33,13 @@ from common import ROOT  # also puts this checkout's package first on sys.path
 # ../shared/data relative to the repository root.
 DEFAULT_DATA = ROOT.parent / "shared" / "data"
 SIMPLEWIKI_SIZE = 20_000
-NAMED = ("20ng", "bundled", "simplewiki")
+NAMED = ("20ng", "bundled", "simplewiki", "20ng-short", "simplewiki-sentences")
+SHORT_SIZES = {"20ng-short": 8_000, "simplewiki-sentences": 10_000}
+CACHE = ROOT / "benchmarks" / "results"
 # The K values each corpus is scored at unless --k is given.
 DEFAULT_KS = {"20ng": (20, 50, 100, 200), "bundled": (15, 30, 60, 120),
-              "simplewiki": (20, 50, 100, 200)}
+              "simplewiki": (20, 50, 100, 200), "20ng-short": (10, 20, 50, 100),
+              "simplewiki-sentences": (20, 50, 100, 200)}
 
 
 @dataclass
@@ -53,6 +67,52 @@ def sample(corpus: Corpus, size: int | None, seed: int = 0) -> Corpus:
     return Corpus(corpus.name, [corpus.docs[i] for i in rows], labels, corpus.embeddings[rows])
 
 
+def _simplewiki_rows(n_records: int) -> np.ndarray:
+    """The rows of the leads file that make ``simplewiki`` (seed 0), sorted."""
+    return np.sort(np.random.default_rng(0).choice(n_records, SIMPLEWIKI_SIZE, replace=False))
+
+
+def _first_sentence(text: str) -> str:
+    # A sentence ends at ". " after a lower-case letter, digit or bracket, so that
+    # abbreviations such as "U.S. " and initials do not cut it.
+    return re.split(r"(?<=[a-z0-9)])\.\s", text, maxsplit=1)[0].strip().rstrip(".") + "."
+
+
+def _short_corpus(name: str, data: Path) -> Corpus:
+    rng = np.random.default_rng(1)
+    if name == "20ng-short":
+        records = [r for r in _read_jsonl(data / "20ng.jsonl.gz")
+                   if len(" ".join(r["text"].split())) >= 80]
+        rows = np.sort(rng.choice(len(records), SHORT_SIZES[name], replace=False))
+        docs = []
+        for i in rows:
+            text = " ".join(records[i]["text"].split())[:220]
+            docs.append(text[:text.rfind(" ")])
+        labels = np.asarray([records[i]["label"] for i in rows])
+    else:
+        records = _read_jsonl(data / "simplewiki_leads.jsonl.gz")
+        taken = set(_simplewiki_rows(len(records)).tolist())
+        free = np.asarray([i for i in range(len(records)) if i not in taken])
+        rows = np.sort(rng.choice(free, SHORT_SIZES[name], replace=False))
+        docs, labels = [_first_sentence(records[i]["text"]) for i in rows], None
+    return Corpus(name, docs, labels, _cached_embeddings(name, docs))
+
+
+def _cached_embeddings(name: str, docs: list[str]) -> np.ndarray:
+    digest = hashlib.sha1("\n".join(docs).encode()).hexdigest()[:12]
+    path = CACHE / f"{name}.{digest}.minilm.npy"
+    if path.exists():
+        vectors = np.load(path)
+        if vectors.shape[0] != len(docs):
+            raise ValueError(f"{path} holds {vectors.shape[0]} rows for {len(docs)} documents.")
+        return vectors
+    from bertopic_saetm.text.embedders import embed, load_default_embedder
+
+    vectors = embed(load_default_embedder(), docs)
+    np.save(path, vectors)
+    return vectors
+
+
 def load_corpus(name: str, data: Path = DEFAULT_DATA, size: int | None = None,
                 embeddings: Path | None = None) -> Corpus:
     """The corpus ``name`` (see the module docstring), sampled to ``size`` documents.
@@ -71,17 +131,24 @@ def load_corpus(name: str, data: Path = DEFAULT_DATA, size: int | None = None,
         corpus = Corpus(name, [r["text"] for r in records],
                         np.asarray([r["label"] for r in records]),
                         np.load(data / "20ng.minilm.f16.npy").astype(np.float32))
+    elif name in SHORT_SIZES:
+        corpus = _short_corpus(name, data)
     elif name == "simplewiki":
         records = _read_jsonl(data / "simplewiki_leads.jsonl.gz")
         vectors = np.load(data / "simplewiki_leads.minilm.f16.npy", mmap_mode="r")
-        rows = np.sort(np.random.default_rng(0).choice(len(records), SIMPLEWIKI_SIZE,
-                                                       replace=False))
+        rows = _simplewiki_rows(len(records))
         corpus = Corpus(name, [records[i]["text"] for i in rows], None,
                         np.asarray(vectors[rows], dtype=np.float32))
     else:
         records = _read_jsonl(Path(name))
+        cached = Path(name).with_suffix(".minilm.npy")
+        if embeddings is None and cached.exists():
+            embeddings = cached
         if embeddings is not None:
             vectors = np.load(embeddings)
+            if vectors.ndim != 2 or len(vectors) != len(records):
+                raise ValueError(f"{embeddings} holds an array of shape {vectors.shape}; "
+                                 f"{name} has {len(records)} documents, one row each.")
         else:
             from bertopic_saetm.text.embedders import embed, load_default_embedder
 

@@ -32,7 +32,12 @@ MODEL_NAMES = {"saetm": "SAE-TM, defaults", "saetm_bertopic": "SAE-TM in BERTopi
                "keynmf": "turftopic KeyNMF", "s3": "turftopic S3", "fastopic": "FASTopic"}
 CORPUS_NAMES = {"20ng": "20 Newsgroups", "bundled": "Bundled corpus (Python docstrings)",
                 "simplewiki": "Simple English Wikipedia leads (a fixed random subset, seed 0; "
-                              "no labels, so no purity)"}
+                              "no labels, so no purity)",
+                "20ng-short": "20 Newsgroups, short: the first 220 characters of 8,000 posts "
+                              "(about 12 vocabulary words a document)",
+                "simplewiki-sentences": "Simple English Wikipedia, first sentences of 10,000 "
+                                        "other leads (about 5 vocabulary words a document; "
+                                        "no labels)"}
 FIT_NAMES = {"bertopic": "BERTopic default", "saetm": "SAE-TM",
              "saetm-bertopic": "SAE-TM through BERTopic",
              "saetm-bertopic-plain": "SAE-TM through BERTopic(**components)"}

@@ -133,6 +133,12 @@ class SAETopicModel(BaseEstimator):
         Word profile of each atom: its documents' damped counts, each document weighted by
         the atom's squared mixture weight (:mod:`bertopic_saetm.emission.profiles`); rows
         are distributions. None for models saved without them (0.1.0).
+    atom_document_words_ : ndarray of shape (n_atoms,)
+        Damped vocabulary words per document behind each atom's profile
+        (:func:`~bertopic_saetm.emission.profiles.document_words`); with
+        ``atom_main_documents_`` it sizes the topics for :meth:`relevance_weight`. Models
+        saved without it load with the words that make their small topics those of fewer
+        than 50 documents, as they were.
     atom_prior_ : ndarray of shape (n_atoms,)
         Mean mixture weight of each atom over the training documents; 0 for atoms that never
         fire there (invalid atoms, excluded from topics).
@@ -354,6 +360,7 @@ class SAETopicModel(BaseEstimator):
         self.n_features_in_ = encoding.sae.d_in
         self.atom_word_ = emission.atom_word
         self.atom_word_profile_ = emission.atom_word_profile
+        self.atom_document_words_ = emission.atom_document_words
         self.background_ = emission.background
         self.emission_log_likelihood_ = emission.log_likelihood
         self.emission_n_iter_ = emission.n_iter
@@ -401,11 +408,11 @@ class SAETopicModel(BaseEstimator):
     def relevance_weight(self) -> float:
         """``lambda`` the topics' words are ranked by at the current number of topics
         (:meth:`TopicWordRule.relevance_for
-        <bertopic_saetm.merge.topic_words.TopicWordRule.relevance_for>` of the documents the
-        atoms head, per topic)."""
+        <bertopic_saetm.merge.topic_words.TopicWordRule.relevance_for>` of the damped words
+        of the documents the atoms head, per topic)."""
         check_is_fitted(self, "topic_word_", msg=_NOT_FITTED)
-        documents = float(np.sum(self.atom_main_documents_))
-        return self.topic_word_rule().relevance_for(documents / max(self.n_topics_, 1))
+        words = float(np.sum(self.atom_main_documents_ * self.atom_document_words_))
+        return self.topic_word_rule().relevance_for(words / max(self.n_topics_, 1))
 
     def topic_word_rows(self) -> np.ndarray:
         """The atom word rows topic words are averaged from, ndarray of shape

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-BLOCKS = ("20ng", "bundled", "simplewiki", "fit_speed")
+BLOCKS = ("20ng", "bundled", "simplewiki", "20ng-short", "simplewiki-sentences", "fit_speed")
 #: The generated blocks each page carries (the README only the per-corpus results tables).
 PAGE_BLOCKS = {"README.md": ("20ng", "bundled", "simplewiki"), "docs/benchmarks.md": BLOCKS,
                "docs/scaling.md": ("cluster_fit", "scale_fit")}
@@ -64,7 +64,7 @@ def test_current_results_are_generated_blocks(page):
         assert text.count(f"<!-- results:{name} end -->") == 1, (page, name)
     if page == "docs/benchmarks.md":  # "Current results" holds nothing but generated blocks
         current = text.split("## Current results", 1)[1].split("\n## ", 1)[0]
-        outside = re.sub(r"<!-- results:(\w+) start -->.*?<!-- results:\1 end -->", "",
+        outside = re.sub(r"<!-- results:([\w-]+) start -->.*?<!-- results:\1 end -->", "",
                          current, flags=re.S)
         assert not re.search(r"\d", outside), outside
 
@@ -72,7 +72,7 @@ def test_current_results_are_generated_blocks(page):
 def test_every_result_file_is_stamped():
     results = render.load_results()
     assert {r["corpus"] for r in results if r["benchmark"] == "compare_peers"} >= {
-        "20ng", "bundled", "simplewiki"}
+        "20ng", "bundled", "simplewiki", "20ng-short", "simplewiki-sentences"}
     for result in results:
         stamp = result["stamp"]
         assert re.fullmatch(r"[0-9a-f]{40}", stamp["commit"]), result["file"]

@@ -74,7 +74,7 @@ def test_a_model_saved_before_later_arrays_and_parameters_loads(fitted, corpus, 
     path = fitted.save(tmp_path / "old")
     arrays = load_file(str(path / "arrays.safetensors"))
     del arrays["background_atoms_"], arrays["atom_selectivity_"], arrays["atom_main_documents_"]
-    del arrays["atom_word_profile_"]
+    del arrays["atom_word_profile_"], arrays["atom_document_words_"]
     save_file(arrays, str(path / "arrays.safetensors"))
     meta = json.loads((path / "saetm.json").read_text())
     del meta["params"]["atom_space"], meta["params"]["background_share"]
@@ -101,6 +101,24 @@ def test_a_model_saved_before_later_arrays_and_parameters_loads(fitted, corpus, 
     np.testing.assert_array_equal(old.atom_main_documents_, 0.0)
     np.testing.assert_array_equal(old.atom_to_topic_, cluster_atoms(
         old.atom_topic_vectors_, old.atom_prior_, 5, random_state=old.random_state))
+
+
+def test_a_model_saved_before_document_words_ranks_small_topics_by_documents(fitted,
+                                                                            tmp_path):
+    # Models saved with word profiles but without atom_document_words_ ranked topics of
+    # fewer than 50 documents with lambda 0.7; loaded, they still do.
+    path = fitted.save(tmp_path / "profiles-only")
+    arrays = load_file(str(path / "arrays.safetensors"))
+    del arrays["atom_document_words_"]
+    save_file(arrays, str(path / "arrays.safetensors"))
+    old = SAETopicModel.load(path)
+    documents = float(np.sum(old.atom_main_documents_))
+    for k, weight in ((int(documents // 50), 0.6), (int(documents // 50) + 1, 0.7)):
+        old.set_n_topics(k)
+        assert old.relevance_weight() == weight, k
+    # A model saved now keeps its own words per document.
+    np.testing.assert_array_equal(SAETopicModel.load(fitted.save(tmp_path / "new"))
+                                  .atom_document_words_, fitted.atom_document_words_)
 
 
 def test_a_training_config_saved_before_kmeans_init_loads_as_random_atoms(fitted, tmp_path):

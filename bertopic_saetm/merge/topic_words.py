@@ -42,23 +42,24 @@ class TopicWordRule:
         ``lambda`` of the LDAvis relevance the words are ranked by
         (:mod:`bertopic_saetm.merge.ranking`).
     small_topic_relevance_weight : float in [0, 1] or None
-        ``lambda`` instead when the topics hold fewer than ``small_topic_documents``
-        documents on average (:meth:`relevance_for`); None: ``relevance_weight`` always.
-    small_topic_documents : float
-        Average documents per topic below which ``small_topic_relevance_weight`` applies.
+        ``lambda`` instead when the topics' documents hold fewer than ``small_topic_words``
+        words on average (:meth:`relevance_for`); None: ``relevance_weight`` always.
+    small_topic_words : float
+        Average damped vocabulary words per topic (of the documents its atoms head) below
+        which ``small_topic_relevance_weight`` applies.
     """
 
     rows: str
     selectivity_power: float
     relevance_weight: float
     small_topic_relevance_weight: float | None = None
-    small_topic_documents: float = 50.0
+    small_topic_words: float = 1500.0
 
-    def relevance_for(self, documents_per_topic: float) -> float:
-        """``lambda`` for topics of ``documents_per_topic`` documents on average (0:
-        unknown, as in models saved before the merge counted them)."""
+    def relevance_for(self, words_per_topic: float) -> float:
+        """``lambda`` for topics whose documents hold ``words_per_topic`` damped words on
+        average (0: unknown, as in models saved before the merge counted documents)."""
         if (self.small_topic_relevance_weight is not None
-                and 0 < documents_per_topic < self.small_topic_documents):
+                and 0 < words_per_topic < self.small_topic_words):
             return self.small_topic_relevance_weight
         return self.relevance_weight
 
@@ -68,10 +69,12 @@ class TopicWordRule:
 #: (``docs/decisions/topic_words.md``): profile rows beat ``B`` in NPMI at every K tried on
 #: all three; with them a selectivity power of 16 beat 8 at small K, and lambda 0.6 was the
 #: best balance among 0.5-0.9 (0.7 scored higher at large K on two corpora, lower at small K;
-#: 0.5 buys TD@25 for NPMI). Topics of fewer than 50 documents on average rank with 0.7:
-#: higher NPMI on all three corpora wherever they occur (3 seeds, "Small topics" on that
-#: page). ``"emission"`` is the paper's words (``B``) as 0.1.0 gave them, and what models
-#: saved without word profiles load with.
+#: 0.5 buys TD@25 for NPMI). Topics whose documents hold fewer than 1,500 damped words on
+#: average (40 posts of 20 Newsgroups, 150 Simple Wikipedia leads, 400 one-sentence
+#: definitions) rank with 0.7: the exclusivity term then rests on too few words and lifts
+#: rare ones. Higher NPMI wherever it applies on five corpora, long and very short (3 seeds,
+#: "Small topics" on that page). ``"emission"`` is the paper's words (``B``) as 0.1.0 gave
+#: them, and what models saved without word profiles load with.
 TOPIC_WORD_RULES = {
     "documents": TopicWordRule("profiles", selectivity_power=16, relevance_weight=0.6,
                                small_topic_relevance_weight=0.7),

@@ -6,7 +6,8 @@ Layout::
         saetm.json           format name and version, parameters, vocabulary, reports
         arrays.safetensors   atom_word_, background_, atom_prior_, ... (float64 / int64;
                              background_atoms_, atom_selectivity_,
-                             atom_main_documents_, atom_word_profile_ optional)
+                             atom_main_documents_, atom_word_profile_,
+                             atom_document_words_ optional)
         sae/                 the SAE in SAE-Lens format (cfg.json + sae_weights.safetensors)
 
 The folder is written under a temporary name and renamed into place, so an interrupted save
@@ -21,6 +22,7 @@ from pathlib import Path
 import numpy as np
 from safetensors.numpy import save_file
 
+from ..merge.topic_words import TOPIC_WORD_RULES
 from ..sae import SAETrainingConfig, load_sae, save_sae
 from ..sae.sae_lens_format import CFG_FILE, WEIGHTS_FILE
 from ..text.vocabulary import default_vectorizer, fixed_vectorizer
@@ -60,6 +62,7 @@ _SPECS = {
     "atom_prior_": Spec(("n_atoms",), FLOAT, non_negative=True),
     "atom_selectivity_": Spec(("n_atoms",), FLOAT, non_negative=True),
     "atom_main_documents_": Spec(("n_atoms",), NUMBER, non_negative=True),
+    "atom_document_words_": Spec(("n_atoms",), FLOAT, non_negative=True),
     "atom_topic_vectors_": Spec(("n_atoms", "dim")),
     "atom_to_topic_": Spec(("n_atoms",), INTEGER),
     "background_atoms_": Spec(("n_atoms",), INTEGER),
@@ -70,6 +73,9 @@ _SPECS = {
 }
 _META_KEYS = ("params", "vocabulary", "n_topics_", "n_features_in_", "sae_report_",
               "emission_log_likelihood_", "emission_n_iter_", "fit_seconds_")
+#: Models saved without ``atom_document_words_`` ranked topics of fewer than this many
+#: documents as small (:meth:`~bertopic_saetm.merge.topic_words.TopicWordRule.relevance_for`).
+LEGACY_SMALL_TOPIC_DOCUMENTS = 50
 #: Parameters added after format version 1 was first written, with the values that
 #: reproduce what models saved before them did (no background topic, merge by words,
 #: topic words from the emission, no wordless atoms).
@@ -117,6 +123,7 @@ def save_model(model, path) -> Path:
         arrays["background_atoms_"] = model.background_atoms_.astype(np.uint8)
         arrays["atom_selectivity_"] = np.ascontiguousarray(model.atom_selectivity_)
         arrays["atom_main_documents_"] = np.ascontiguousarray(model.atom_main_documents_)
+        arrays["atom_document_words_"] = np.ascontiguousarray(model.atom_document_words_)
         if getattr(model, "atom_word_profile_", None) is not None:
             arrays["atom_word_profile_"] = np.ascontiguousarray(model.atom_word_profile_)
         save_file(arrays, str(folder / ARRAYS_FILE))
@@ -219,6 +226,13 @@ def load_model(cls, path):
     model.atom_main_documents_ = (arrays["atom_main_documents_"]
                                   if "atom_main_documents_" in arrays
                                   else np.zeros(model.atom_prior_.shape))
+    # Models saved before the damped words were kept ranked small topics by documents; as
+    # many words a document as makes the words threshold that many documents keeps their rule.
+    legacy_words = (TOPIC_WORD_RULES["documents"].small_topic_words
+                    / LEGACY_SMALL_TOPIC_DOCUMENTS)
+    model.atom_document_words_ = (arrays["atom_document_words_"]
+                                  if "atom_document_words_" in arrays
+                                  else np.full(model.atom_prior_.shape, legacy_words))
     # Models saved before word profiles have none; they load with topic_words="emission".
     model.atom_word_profile_ = arrays.get("atom_word_profile_")
     model.sae_ = sae

@@ -30,7 +30,7 @@ def _check_coherent(topic_model, backend, corpus):
         weights = np.where(atom_topic == topic, prior, 0.0)
         expected = mixture_word_distribution(model.atom_word_profile_, weights[None, :])[0]
         top = model.vocabulary_[top_word_indices(expected, model.word_marginal(), 10,
-                                                 rule.relevance_weight)[0]]
+                                                 model.relevance_weight())[0]]
         assert [w for w, _ in topic_model.get_topic(topic)] == list(top)
 
 

@@ -56,7 +56,7 @@ def test_the_cluster_fit_is_the_in_process_fit(fits):
     for name in ("atoms_", "atom_word_", "atom_word_profile_", "background_", "idf_",
                  "atom_prior_",
                  "atom_selectivity_", "atom_topic_vectors_", "atom_main_documents_",
-                 "topic_word_", "topic_prior_"):
+                 "atom_document_words_", "topic_word_", "topic_prior_"):
         np.testing.assert_allclose(getattr(remote, name), getattr(local, name), rtol=0,
                                    atol=1e-10, err_msg=name)
     np.testing.assert_array_equal(remote.atom_to_topic_, local.atom_to_topic_)

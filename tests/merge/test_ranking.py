@@ -55,14 +55,14 @@ def test_small_topics_rank_with_the_small_topic_weight(fitted):
     from bertopic_saetm.merge.topic_words import TOPIC_WORD_RULES
 
     rule = TOPIC_WORD_RULES["documents"]
-    assert rule.relevance_for(49.0) == rule.small_topic_relevance_weight == 0.7
-    assert rule.relevance_for(50.0) == rule.relevance_for(0.0) == rule.relevance_weight == 0.6
+    assert rule.relevance_for(1499.0) == rule.small_topic_relevance_weight == 0.7
+    assert rule.relevance_for(1500.0) == rule.relevance_for(0.0) == rule.relevance_weight == 0.6
     assert TOPIC_WORD_RULES["emission"].relevance_for(3.0) == 0.9
     model = copy.deepcopy(fitted)
-    documents = model.atom_main_documents_.sum()
-    assert documents / model.n_topics_ >= 50 and model.relevance_weight() == 0.6
+    words = float(np.sum(model.atom_main_documents_ * model.atom_document_words_))
+    assert words / model.n_topics_ >= 1500 and model.relevance_weight() == 0.6
     content = int(((model.atom_prior_ > 0) & ~model.background_atoms_).sum())
-    small = int(documents // 49)  # topics of fewer than 50 documents on average
+    small = int(words // 1500) + 1  # topics of fewer than 1,500 words on average
     assert small <= content
     model.set_n_topics(small)
     assert model.relevance_weight() == 0.7
@@ -71,3 +71,28 @@ def test_small_topics_rank_with_the_small_topic_weight(fitted):
         [[str(model.vocabulary_[j]) for j in row] for row in order]
     assert not np.array_equal(order, top_word_indices(model.topic_word_, model.word_marginal(),
                                                       10, 0.6))
+
+
+def test_a_topic_is_small_by_the_words_of_its_documents_not_their_number(fitted):
+    import copy
+
+    model = copy.deepcopy(fitted)
+    assert model.relevance_weight() == 0.6
+    # The same documents, a tenth as wordy (one-sentence texts instead of paragraphs).
+    model.atom_document_words_ = model.atom_document_words_ / 10
+    assert model.relevance_weight() == 0.7
+
+
+def test_document_words_are_those_of_the_profiles(fitted, corpus):
+    import scipy.sparse as sp
+
+    from bertopic_saetm.emission.profiles import document_words, profile_statistics
+
+    theta = sp.csr_matrix(fitted.transform_atoms(embeddings=corpus.embeddings))
+    counts = fitted.vectorizer_.transform(corpus.texts)
+    np.testing.assert_allclose(fitted.atom_document_words_,
+                               document_words(*profile_statistics(theta, counts)), rtol=1e-6)
+    # The bundled docstrings hold 10-30 damped vocabulary words each.
+    headed = fitted.atom_main_documents_ > 0
+    assert 5 < np.average(fitted.atom_document_words_[headed],
+                          weights=fitted.atom_main_documents_[headed]) < 40
