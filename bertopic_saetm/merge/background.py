@@ -113,8 +113,6 @@ def background_from_sums(mass: np.ndarray, selectivity: np.ndarray, share: float
     return flagged
 
 
-
-
 def wordless_atoms(document_words: np.ndarray, atom_prior: np.ndarray,
                    threshold: float = WORDLESS_WORDS) -> np.ndarray:
     """Atoms that fire, on documents holding almost no vocabulary words.
