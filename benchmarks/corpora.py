@@ -12,9 +12,8 @@ least 80 characters (labels = newsgroups; about 12 vocabulary words a document),
 20,000 of ``simplewiki`` (one-sentence definitions, no labels; about 5 words).
 
 Any other name is a JSONL file with a "text" field a line (labels from "label" when
-present), embedded with the bundled MiniLM unless ``FILE.minilm.npy`` beside it holds the
-embeddings already (one row a line). ``--sample N`` keeps a random N documents (seed 0) of
-any of them.
+present), embedded with the bundled MiniLM. ``--sample N`` keeps a random N documents (seed
+0) of any of them.
 """
 
 from __future__ import annotations
@@ -141,9 +140,6 @@ def load_corpus(name: str, data: Path = DEFAULT_DATA, size: int | None = None,
                         np.asarray(vectors[rows], dtype=np.float32))
     else:
         records = _read_jsonl(Path(name))
-        cached = Path(name).with_suffix(".minilm.npy")
-        if embeddings is None and cached.exists():
-            embeddings = cached
         if embeddings is not None:
             vectors = np.load(embeddings)
             if vectors.ndim != 2 or len(vectors) != len(records):

@@ -15,9 +15,10 @@ rows, the selectivity power ``gamma`` and the relevance ``lambda`` vary. Rows: `
 how distinctive their profile is (``KL(R_k || mean profile) ** beta``, normalised by the
 content atoms' median: the ``KL`` rows). Prints NPMI (top 10 words, gensim c_npmi, the
 corpus as reference) / TD@25 / coverage (the share of documents with a main topic that hold
-one of its top 10 words) per K, mean over seeds. ``--sae-config``:
-SAETrainingConfig fields of the fits (JSON); ``--variants``: only the rows whose name
-contains one of these comma-separated strings.
+one of its top 10 words) per K, mean over seeds, and the damped words of the documents the
+atoms head per topic (what the small-topic rule reads). ``--sae-config``: SAETrainingConfig
+fields of the fits (JSON); ``--variants``: only the rows whose name contains one of these
+comma-separated strings.
 """
 
 from __future__ import annotations
@@ -35,7 +36,12 @@ from corpora import add_corpus_arguments, corpus_ks, load_corpus  # noqa: E402
 
 from bertopic_saetm import SAETopicModel  # noqa: E402
 from bertopic_saetm.emission.profiles import word_profiles  # noqa: E402
-from bertopic_saetm.evaluation import ReferenceCorpus, coherence, topic_diversity  # noqa: E402
+from bertopic_saetm.evaluation import (  # noqa: E402
+    ReferenceCorpus,
+    coherence,
+    topic_coverage,
+    topic_diversity,
+)
 from bertopic_saetm.merge.ranking import top_word_indices, word_marginal  # noqa: E402
 from bertopic_saetm.merge.topic_words import topics_of  # noqa: E402
 from bertopic_saetm.sae import SAETrainingConfig  # noqa: E402
@@ -80,15 +86,6 @@ def distinctiveness(atom_rows: np.ndarray, prior: np.ndarray, content: np.ndarra
     return np.maximum(kl / np.median(kl[content]), 1e-12)
 
 
-def coverage(top_words: np.ndarray, main_topics: np.ndarray, present) -> float:
-    """Share of the documents with a main topic that hold one of its top words."""
-    hit = np.zeros(main_topics.size, dtype=bool)
-    for topic, words in enumerate(top_words):
-        documents = np.flatnonzero(main_topics == topic)
-        hit[documents] = np.asarray(present[documents][:, words].sum(axis=1)).ravel() > 0
-    return float(hit[main_topics >= 0].mean())
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_corpus_arguments(parser)
@@ -102,6 +99,7 @@ def main() -> None:
     corpus = load_corpus(args.corpus, args.data, args.sample)
     ks = corpus_ks(args.corpus, args.k)
     scores = {name: {k: [] for k in ks} for name in variants}
+    words_per_topic = {}  # of the first seed: what SAETopicModel.relevance_weight() reads
     for seed in (int(s) for s in args.seeds.split(",")):
         model = SAETopicModel(n_topics=ks[0], random_state=seed,
                               sae_config=SAETrainingConfig(**args.sae_config))
@@ -109,8 +107,9 @@ def main() -> None:
         reference = ReferenceCorpus.for_model(model, corpus.docs)
         theta = sp.csr_matrix(model.transform_atoms(embeddings=corpus.embeddings))
         counts = sp.csr_matrix(model.vectorizer_.transform(corpus.docs), dtype=np.float64)
-        present = (counts > 0).tocsc()
         content = ~model.background_atoms_ & (model.atom_prior_ > 0)
+        words = float(np.sum(model.atom_main_documents_ * model.atom_document_words_))
+        words_per_topic = words_per_topic or {k: words / k for k in ks}
         partitions = {k: model.set_n_topics(k).atom_to_topic_.copy() for k in ks
                       if k <= content.sum()}
         main_topics = {k: model.main_topics_of(theta, p) for k, p in partitions.items()}
@@ -129,9 +128,11 @@ def main() -> None:
                 words = [[str(model.vocabulary_[j]) for j in row] for row in order]
                 scores[name][k].append((np.nanmean(coherence(words, reference)),
                                         topic_diversity(words, 25),
-                                        coverage(order[:, :10], main_topics[k], present)))
+                                        topic_coverage(words, reference, main_topics[k])))
     print(f"{args.corpus}, {len(corpus.docs)} documents, seeds {args.seeds}: "
           "NPMI / TD@25 / coverage")
+    print("damped words per topic (first seed): " + ", ".join(
+        f"K = {k}: {w:,.0f}" for k, w in words_per_topic.items()))
     print(f"{'topic words':30s}" + "".join(f"{'K = ' + str(k):>21s}" for k in ks))
     for name, by_k in scores.items():
         cells = [f"{np.mean([s[0] for s in v]):.3f} / {np.mean([s[1] for s in v]):.2f} / "
