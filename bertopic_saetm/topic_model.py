@@ -18,6 +18,7 @@ from .merge.assignment import assign_main_topics, atom_offsets, topic_directions
 from .merge.partition import absorb_unowned_topics, assignment_matrix
 from .merge.ranking import ranked_words, word_marginal
 from .merge.topic_words import TOPIC_WORD_RULES, TopicWordRule, group_word_distributions, topics_of
+from .merge.weights import GENERIC_ATOM_POWER
 from .sae import SAETrainingConfig, SparseAutoencoder
 from .sae.mixtures import mixtures_over
 from .text.embedders import embed, required_embedder
@@ -91,6 +92,13 @@ class SAETopicModel(BaseEstimator):
         as ``log(1 + count)``, :func:`~bertopic_saetm.emission.profiles.document_words`:
         mostly empty posts) join the background topic too: no words can describe them
         (:func:`~bertopic_saetm.merge.background.wordless_atoms`). 0 flags none.
+    generic_atom_power : float >= 0, default=4.0
+        How much less a generic atom (one whose word profile is close to the mean profile
+        of the content atoms: chatter, greetings, generic prose) weighs in the merge: its
+        documents count ``min(1, KL / median KL) ** generic_atom_power``
+        (:func:`~bertopic_saetm.merge.weights.generic_atom_factors`). Such atoms then pull
+        no topics of their own and join the nearest topic; every atom still joins one. 0
+        weighs every atom by its documents (as models saved before this parameter do).
     topic_words : {"documents", "emission"}, default="documents"
         Where topic words come from (:data:`~bertopic_saetm.merge.topic_words.
         TOPIC_WORD_RULES`). ``"documents"``: every atom's word profile, the damped counts of
@@ -215,6 +223,7 @@ class SAETopicModel(BaseEstimator):
         "background_weight": [Interval(Real, 0, 1, closed="left")],
         "background_share": [Interval(Real, 0, 1, closed="left")],
         "min_document_words": [Interval(Real, 0, None, closed="left")],
+        "generic_atom_power": [Interval(Real, 0, None, closed="left")],
         "atom_space": [StrOptions({"centroids", "words"})],
         "topic_words": [StrOptions(set(TOPIC_WORD_RULES))],
         "top_p": [Interval(Real, 0, 1, closed="right")],
@@ -236,6 +245,7 @@ class SAETopicModel(BaseEstimator):
         atom_space="centroids",
         background_share=0.25,
         min_document_words=0.5,
+        generic_atom_power=GENERIC_ATOM_POWER,
         topic_words="documents",
         word_vectors="auto",
         background_weight=0.3,
@@ -254,6 +264,7 @@ class SAETopicModel(BaseEstimator):
         self.atom_space = atom_space
         self.background_share = background_share
         self.min_document_words = min_document_words
+        self.generic_atom_power = generic_atom_power
         self.topic_words = topic_words
         self.word_vectors = word_vectors
         self.background_weight = background_weight
@@ -430,6 +441,12 @@ class SAETopicModel(BaseEstimator):
                 "saved by 0.1.0 do not have: refit, or keep topic_words='emission'.")
         return self.atom_word_profile_
 
+    def _generic_profiles(self) -> np.ndarray:
+        # What tells the generic atoms in a re-merge: the word profiles, or the emission rows
+        # of models saved by 0.1.0 (they re-merge with generic_atom_power=0 unless set).
+        profiles = getattr(self, "atom_word_profile_", None)
+        return self.atom_word_ if profiles is None else profiles
+
     def word_distributions(self, mass) -> np.ndarray:
         """Word distribution of any groups of atoms, by the model's topic-word rule (the
         BERTopic representation's merged topics, hierarchy nodes and time bins).
@@ -465,7 +482,7 @@ class SAETopicModel(BaseEstimator):
         engine = self.fit_engine(n_topics=n_topics)
         self.set_partition(engine.repartition(
             self.atom_topic_vectors_, self.atom_main_documents_, self.atom_prior_,
-            self.background_atoms_, n_topics))
+            self.background_atoms_, self._generic_profiles(), n_topics))
         self.n_topics = n_topics
         return self
 

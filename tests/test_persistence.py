@@ -78,10 +78,11 @@ def test_a_model_saved_before_later_arrays_and_parameters_loads(fitted, corpus, 
     save_file(arrays, str(path / "arrays.safetensors"))
     meta = json.loads((path / "saetm.json").read_text())
     del meta["params"]["atom_space"], meta["params"]["background_share"]
-    del meta["params"]["topic_words"]
+    del meta["params"]["topic_words"], meta["params"]["generic_atom_power"]
     (path / "saetm.json").write_text(json.dumps(meta))
 
     old = SAETopicModel.load(path)
+    assert old.generic_atom_power == 0.0
     assert old.atom_space == "words" and old.background_share == 0.0
     assert old.topic_words == "emission" and old.atom_word_profile_ is None
     assert not old.background_atoms_.any()

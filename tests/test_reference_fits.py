@@ -28,9 +28,10 @@ def _compare(name: str, texts, embeddings, n_topics: int):
 
     # Topic words from the emission, as 0.1.0 drew them (the default draws them from the
     # atoms' word profiles since 0.2.0; tests/emission/test_profiles.py covers those), and
-    # no wordless atoms in the background (since 0.2.0; tests/merge/test_merge.py).
+    # no wordless atoms in the background and no generic atoms weighed down in the merge
+    # (both since 0.2.0; tests/merge/test_merge.py).
     model = SAETopicModel(n_topics=n_topics, random_state=0, topic_words="emission",
-                          min_document_words=0.0).fit(texts, embeddings)
+                          min_document_words=0.0, generic_atom_power=0.0).fit(texts, embeddings)
     arrays, facts = fingerprint(model, embeddings)
     expected = load_file(str(REFERENCE / f"{name}.safetensors"))
     assert sorted(arrays) == sorted(expected)

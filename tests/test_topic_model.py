@@ -9,7 +9,7 @@ from bertopic_saetm.merge.background import atom_selectivity
 from bertopic_saetm.merge.partition import cluster_atoms
 from bertopic_saetm.merge.ranking import top_word_indices
 from bertopic_saetm.merge.topic_words import merge_topic_word, topic_word_weights
-from bertopic_saetm.merge.weights import main_atom_counts, merge_weights
+from bertopic_saetm.merge.weights import generic_atom_factors, main_atom_counts, merge_weights
 
 from .helpers import FAST_SAE, TINY_SAE
 
@@ -104,11 +104,19 @@ def test_the_merge_weights_atoms_by_the_documents_they_head(fitted, corpus):
     np.testing.assert_array_equal(fitted.atom_main_documents_, counts)
     assert counts.sum() == np.count_nonzero(atoms[:, content_prior > 0].sum(axis=1))
     vectors, k = fitted.atom_topic_vectors_, fitted.n_topics_
+    generic = generic_atom_factors(fitted.atom_word_profile_, content_prior, 4.0)
+    assert fitted.generic_atom_power == 4.0
+    assert (generic < 1).sum() >= 0.4 * (content_prior > 0).sum()
     np.testing.assert_array_equal(fitted.atom_to_topic_, cluster_atoms(
+        vectors, merge_weights(counts, content_prior) * generic, k, random_state=0))
+    # Not the merges the package made before: weights by documents alone, or by prior.
+    for weights in (merge_weights(counts, content_prior), content_prior):
+        assert not np.array_equal(fitted.atom_to_topic_,
+                                  cluster_atoms(vectors, weights, k, random_state=0))
+    # The parameter reaches re-merges: 0 weighs every atom by its documents.
+    model = _fitted_copy(fitted).set_params(generic_atom_power=0.0).set_n_topics(k)
+    np.testing.assert_array_equal(model.atom_to_topic_, cluster_atoms(
         vectors, merge_weights(counts, content_prior), k, random_state=0))
-    # Not the prior-weighted merge the package used before.
-    assert not np.array_equal(fitted.atom_to_topic_,
-                              cluster_atoms(vectors, content_prior, k, random_state=0))
 
 
 def test_transform_rows_are_content_shares_and_predict_a_topic_of_the_row(fitted, corpus):
@@ -404,6 +412,7 @@ def test_unfitted_model_says_so():
     {"sae": 3}, {"sae_config": {"max_steps": 5}}, {"vectorizer": "words"},
     {"embedding_model": "minilm"}, {"word_vectors": "embeder"}, {"n_topics": True},
     {"min_document_words": -0.1}, {"min_document_words": "few"},
+    {"generic_atom_power": -1.0}, {"generic_atom_power": "strong"},
 ])
 def test_bad_parameters_fail_before_any_training(corpus, monkeypatch, params):
     import time

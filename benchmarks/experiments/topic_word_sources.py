@@ -44,6 +44,7 @@ from bertopic_saetm.evaluation import (  # noqa: E402
 )
 from bertopic_saetm.merge.ranking import top_word_indices, word_marginal  # noqa: E402
 from bertopic_saetm.merge.topic_words import topics_of  # noqa: E402
+from bertopic_saetm.merge.weights import atom_distinctiveness  # noqa: E402
 from bertopic_saetm.sae import SAETrainingConfig  # noqa: E402
 
 # name: (rows, mixture power, count transform, gamma, lambda[, distinctiveness power beta])
@@ -72,18 +73,6 @@ TRANSFORMS = {"log1p": lambda c, idf: c.log1p(), "counts": lambda c, idf: c,
               "log1p idf": lambda c, idf: sp.csr_matrix(c.log1p().multiply(idf[None, :])),
               "log1p sqrt idf": lambda c, idf: sp.csr_matrix(
                   c.log1p().multiply(np.sqrt(idf)[None, :]))}
-
-
-def distinctiveness(atom_rows: np.ndarray, prior: np.ndarray, content: np.ndarray
-                    ) -> np.ndarray:
-    """``KL(row_k || prior-weighted mean row of the content atoms)`` over its median among
-    the content atoms, shape (n_atoms,)."""
-    mean = (prior * content) @ atom_rows
-    mean = mean / mean.sum()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        kl = np.where(atom_rows > 0, atom_rows * np.log(atom_rows / mean[None, :]), 0.0)
-    kl = np.nan_to_num(kl).sum(axis=1)
-    return np.maximum(kl / np.median(kl[content]), 1e-12)
 
 
 def main() -> None:
@@ -118,7 +107,7 @@ def main() -> None:
                 (theta.power(power).T @ TRANSFORMS[transform](counts, model.idf_)).toarray())
             # prior x selectivity^gamma x distinctiveness^beta, through the selectivity.
             selectivity = model.atom_selectivity_ * (
-                distinctiveness(atom_rows, model.atom_prior_, content) ** (beta[0] / gamma)
+                atom_distinctiveness(atom_rows, model.atom_prior_ * content) ** (beta[0] / gamma)
                 if beta else 1.0)
             for k, partition in partitions.items():
                 _, topic_word, prior = topics_of(atom_rows, model.atom_prior_, partition,

@@ -220,7 +220,8 @@ def fit_on_cluster(engine, documents, embeddings, client=None) -> FitResult:
         else:
             vectors = merge_stage.place(emission.atom_word, words, sae.atoms(),
                                         merge_stage.embedder())
-        merge = merge_stage.finish(vectors, background, main, emission.atom_prior)
+        merge = merge_stage.finish(vectors, background, main, emission.atom_prior,
+                                   emission.atom_word_profile)
     seconds["total"] = time.perf_counter() - started
     logger.info("SAE-TM fitted on the cluster in %.1fs: %s", seconds["total"], ", ".join(
         f"{k} {v:.1f}s" for k, v in seconds.items() if k != "total"))

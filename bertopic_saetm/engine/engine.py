@@ -89,7 +89,8 @@ class FitEngine:
                                    tol=params["emission_tol"], verbose=verbose),
             merge=MergeStage(n_topics=params["n_topics"], atom_space=params["atom_space"],
                              background_share=params["background_share"],
-                             min_document_words=params["min_document_words"], word_vectors=source,
+                             min_document_words=params["min_document_words"],
+                             generic_atom_power=params["generic_atom_power"], word_vectors=source,
                              embedding_model=params["embedding_model"], top_p=params["top_p"],
                              min_cluster_size=params["min_cluster_size"],
                              random_state=params["random_state"], verbose=verbose),
@@ -199,7 +200,8 @@ class FitEngine:
 
     # --------------------------------------------------------------- re-merging
     def repartition(self, topic_vectors: np.ndarray, main_counts: np.ndarray,
-                    atom_prior: np.ndarray, background: np.ndarray, n_topics) -> np.ndarray:
+                    atom_prior: np.ndarray, background: np.ndarray,
+                    atom_word_profile: np.ndarray, n_topics) -> np.ndarray:
         """Re-merge fitted atoms into ``n_topics`` topics (nothing is retrained).
 
         Same weights as the fit's merge (:meth:`MergeStage.partition`).
@@ -209,7 +211,7 @@ class FitEngine:
         ndarray of shape (n_atoms,), int
         """
         return self.merge.partition(topic_vectors, main_counts, atom_prior, background,
-                                    check_n_topics(n_topics))
+                                    atom_word_profile, check_n_topics(n_topics))
 
 
 class FitRun:

@@ -27,7 +27,12 @@ from ..emission.profiles import document_words, profile_statistics, word_profile
 from ..merge.background import WORDLESS_WORDS, atom_selectivity, diffuse_atoms
 from ..merge.partition import cluster_atoms
 from ..merge.placement import atom_centroids, atom_topic_vectors
-from ..merge.weights import main_atom_counts, merge_weights
+from ..merge.weights import (
+    GENERIC_ATOM_POWER,
+    generic_atom_factors,
+    main_atom_counts,
+    merge_weights,
+)
 from ..merge.word_vectors import vocabulary_vectors
 from ..sae import SAETrainingConfig, SparseAutoencoder, load_sae, train_sae
 from ..text.embedders import optional_embedder, resolve_embedder
@@ -181,6 +186,7 @@ class MergeStage:
     atom_space: str = "centroids"
     background_share: float = 0.25
     min_document_words: float = WORDLESS_WORDS
+    generic_atom_power: float = GENERIC_ATOM_POWER
     word_vectors: object = "auto"
     embedding_model: object = "default"
     top_p: float = 0.9
@@ -221,12 +227,15 @@ class MergeStage:
         return atom_topic_vectors(atom_word, word_vectors, mask, decoder, self.top_p)
 
     def partition(self, topic_vectors: np.ndarray, main_counts: np.ndarray,
-                  atom_prior: np.ndarray, background: np.ndarray, n_topics=None) -> np.ndarray:
+                  atom_prior: np.ndarray, background: np.ndarray,
+                  atom_word_profile: np.ndarray, n_topics=None) -> np.ndarray:
         """Partition of the atoms, ndarray of shape (n_atoms,): topic ids, -1 for none.
 
         The one place where the merge weights are made: background atoms and atoms that
         never fire weigh 0 (topic -1); the others :func:`~bertopic_saetm.merge.weights.
-        merge_weights` of the documents they head and their prior.
+        merge_weights` of the documents they head and their prior, times
+        :func:`~bertopic_saetm.merge.weights.generic_atom_factors` (generic atoms weigh
+        less).
 
         Parameters
         ----------
@@ -235,11 +244,16 @@ class MergeStage:
             Documents each atom heads (:attr:`Merge.main_counts`).
         atom_prior : ndarray of shape (n_atoms,)
         background : ndarray of shape (n_atoms,), bool
+        atom_word_profile : ndarray of shape (n_atoms, n_words)
+            Word profiles (rows summing to 1) that tell the generic atoms; read only when
+            ``generic_atom_power`` is not 0.
         n_topics : int or "auto", optional
             Defaults to the stage's ``n_topics``.
         """
         n_topics = self.n_topics if n_topics is None else n_topics
-        weights = merge_weights(main_counts, np.where(background, 0.0, atom_prior))
+        content_prior = np.where(background, 0.0, atom_prior)
+        weights = merge_weights(main_counts, content_prior) * generic_atom_factors(
+            atom_word_profile, content_prior, self.generic_atom_power)
         return cluster_atoms(topic_vectors, weights, n_topics, self.random_state,
                              self.min_cluster_size)
 
@@ -271,7 +285,8 @@ class MergeStage:
         else:
             vectors = self.place(emission.atom_word, vocabulary.words, sae.atoms(), embedder)
         counts = main_atom_counts(encoding.theta, self.content(background, emission.atom_prior))
-        return self.finish(vectors, background, counts, emission.atom_prior)
+        return self.finish(vectors, background, counts, emission.atom_prior,
+                           emission.atom_word_profile)
 
     @staticmethod
     def content(background: np.ndarray, atom_prior: np.ndarray) -> np.ndarray:
@@ -279,7 +294,7 @@ class MergeStage:
         return ~background & (atom_prior > 0)
 
     def finish(self, vectors: np.ndarray, background: np.ndarray, main_counts: np.ndarray,
-               atom_prior: np.ndarray) -> Merge:
+               atom_prior: np.ndarray, atom_word_profile: np.ndarray) -> Merge:
         """Partition the placed atoms (:meth:`partition`) into the stage's ``n_topics``.
 
         Parameters
@@ -288,6 +303,7 @@ class MergeStage:
         background : ndarray of shape (n_atoms,), bool
         main_counts : ndarray of shape (n_atoms,)
         atom_prior : ndarray of shape (n_atoms,)
+        atom_word_profile : ndarray of shape (n_atoms, n_words)
 
         Returns
         -------
@@ -306,5 +322,6 @@ class MergeStage:
                 f"(sae_config=SAETrainingConfig(max_topics={n_topics})) gives more.",
                 UserWarning, stacklevel=2)
             n_topics = int(content.sum())
-        partition = self.partition(vectors, counts, atom_prior, background, n_topics)
+        partition = self.partition(vectors, counts, atom_prior, background, atom_word_profile,
+                                   n_topics)
         return Merge(vectors, partition, background, counts)

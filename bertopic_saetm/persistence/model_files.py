@@ -78,9 +78,9 @@ _META_KEYS = ("params", "vocabulary", "n_topics_", "n_features_in_", "sae_report
 LEGACY_SMALL_TOPIC_DOCUMENTS = 50
 #: Parameters added after format version 1 was first written, with the values that
 #: reproduce what models saved before them did (no background topic, merge by words,
-#: topic words from the emission, no wordless atoms).
+#: topic words from the emission, no wordless atoms, every atom weighed by its documents).
 _LATER_PARAMS = {"atom_space": "words", "background_share": 0.0, "topic_words": "emission",
-                 "min_document_words": 0.0}
+                 "min_document_words": 0.0, "generic_atom_power": 0.0}
 
 
 def _portable(value):

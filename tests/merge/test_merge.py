@@ -11,7 +11,13 @@ from bertopic_saetm.merge.background import (
 from bertopic_saetm.merge.partition import cluster_atoms
 from bertopic_saetm.merge.placement import atom_centroids, atom_topic_vectors, truncate_top_p
 from bertopic_saetm.merge.topic_words import SELECTIVITY_POWER, merge_topic_word, topic_word_weights
-from bertopic_saetm.merge.weights import main_atom_counts, main_atoms, merge_weights
+from bertopic_saetm.merge.weights import (
+    atom_distinctiveness,
+    generic_atom_factors,
+    main_atom_counts,
+    main_atoms,
+    merge_weights,
+)
 
 
 def test_truncate_top_p_keeps_the_smallest_prefix_reaching_p():
@@ -100,6 +106,58 @@ def test_merge_weights_count_documents_and_a_share_of_one_for_the_prior():
     # Without counts (models saved before them) the weights are the prior, so the merge is
     # the one these models made.
     np.testing.assert_array_equal(merge_weights(np.zeros(4), prior), prior)
+
+
+def _themes_and_chatter(n_per=10):
+    # Six words: two every document holds (chatter), two of theme A, two of theme B. Atoms
+    # of A and B hold mostly their theme's words; chatter atoms mostly the common words.
+    rows = {"A": [0.1, 0.1, 0.4, 0.4, 0.0, 0.0], "B": [0.1, 0.1, 0.0, 0.0, 0.4, 0.4],
+            "chatter": [0.4, 0.4, 0.05, 0.05, 0.05, 0.05]}
+    profile = np.repeat(np.array(list(rows.values())), n_per, axis=0)
+    group = np.repeat(np.arange(3), n_per)
+    return profile, group
+
+
+def test_generic_atoms_are_those_whose_words_are_the_corpus_common_ones():
+    profile, group = _themes_and_chatter()
+    prior = np.full(len(group), 1.0 / len(group))
+    d = atom_distinctiveness(profile, prior)
+    mean = profile.mean(axis=0)
+    kl = (profile * np.log(np.where(profile > 0, profile, 1) / mean)).sum(axis=1)
+    np.testing.assert_allclose(d, kl / np.median(kl))
+    factors = generic_atom_factors(profile, prior, 4.0)
+    # Theme atoms are the more distinctive half: they weigh in full; chatter atoms far less.
+    np.testing.assert_array_equal(factors[group < 2], 1.0)
+    np.testing.assert_allclose(factors[group == 2], (d[group == 2]) ** 4)
+    assert (factors[group == 2] < 0.1).all()
+    np.testing.assert_array_equal(generic_atom_factors(profile, prior, 0.0), 1.0)
+    # Atoms in no topic (prior 0) count neither in the mean nor in the median.
+    outside = np.vstack([profile, [[0.0, 0.0, 0.0, 0.0, 0.5, 0.5]] * 30])
+    np.testing.assert_allclose(
+        generic_atom_factors(outside, np.r_[prior, np.zeros(30)], 4.0)[:len(prior)], factors)
+    # Profiles that coincide leave no atom more generic than another.
+    np.testing.assert_array_equal(generic_atom_factors(np.tile(profile[:1], (5, 1)),
+                                                       np.full(5, 0.2), 4.0), 1.0)
+    np.testing.assert_array_equal(generic_atom_factors(profile, np.zeros(len(prior)), 4.0), 1.0)
+
+
+def test_generic_atoms_weighed_down_leave_the_topics_to_the_themes():
+    profile, group = _themes_and_chatter()
+    rng = np.random.default_rng(0)
+    centres = np.eye(3) * 4
+    vectors = centres[group] + rng.standard_normal((len(group), 3)) * 0.05
+    prior = np.full(len(group), 1.0 / len(group))
+    # The chatter atoms head ten times the documents of the theme atoms.
+    weights = merge_weights(np.where(group == 2, 100.0, 10.0), prior)
+    plain = cluster_atoms(vectors, weights, 2, random_state=0)
+    # Weighed by documents alone, chatter takes a topic of its own and the themes share one.
+    assert np.unique(plain[group == 2]).size == 1
+    assert plain[0] == plain[len(group) // 3] != plain[-1]
+    weighed = cluster_atoms(vectors, weights * generic_atom_factors(profile, prior, 4.0), 2,
+                            random_state=0)
+    # Weighed down, the themes get a topic each; chatter joins one (every atom has a topic).
+    assert weighed[group == 0][0] != weighed[group == 1][0]
+    assert (weighed >= 0).all() and np.unique(weighed[group == 2]).size == 1
 
 
 def test_word_weights_let_a_focused_atom_outweigh_a_diffuse_one_of_equal_mass():
