@@ -47,7 +47,8 @@ from bertopic_saetm.merge.topic_words import topics_of  # noqa: E402
 from bertopic_saetm.merge.weights import atom_distinctiveness  # noqa: E402
 from bertopic_saetm.sae import SAETrainingConfig  # noqa: E402
 
-# name: (rows, mixture power, count transform, gamma, lambda[, distinctiveness power beta])
+# name: (rows, mixture power, count transform, gamma, lambda[, distinctiveness power beta
+# [, "capped"]])
 VARIANTS = {
     "emission (B, 8, 0.9)": ("B", None, None, 8, 0.9),
     "profiles log1p p2 (16, 0.6)": ("R", 2, "log1p", 16, 0.6),
@@ -66,6 +67,9 @@ VARIANTS = {
     "profiles, KL^8": ("R", 2, "log1p", 16, 0.6, 8),
     "profiles, KL^16": ("R", 2, "log1p", 16, 0.6, 16),
     "profiles, KL^32": ("R", 2, "log1p", 16, 0.6, 32),
+    # Only the generic half weighed down: min(1, KL / median)^beta, as the merge does.
+    "profiles, generic^4": ("R", 2, "log1p", 16, 0.6, 4, "capped"),
+    "profiles, generic^8": ("R", 2, "log1p", 16, 0.6, 8, "capped"),
 }
 TRANSFORMS = {"log1p": lambda c, idf: c.log1p(), "counts": lambda c, idf: c,
               "presence": lambda c, idf: (c > 0).astype(np.float64),
@@ -106,9 +110,11 @@ def main() -> None:
             atom_rows = model.atom_word_ if rows == "B" else word_profiles(
                 (theta.power(power).T @ TRANSFORMS[transform](counts, model.idf_)).toarray())
             # prior x selectivity^gamma x distinctiveness^beta, through the selectivity.
+            distinct = atom_distinctiveness(atom_rows, model.atom_prior_ * content)
+            if beta[1:] == ["capped"]:
+                distinct = np.minimum(distinct, 1.0)
             selectivity = model.atom_selectivity_ * (
-                atom_distinctiveness(atom_rows, model.atom_prior_ * content) ** (beta[0] / gamma)
-                if beta else 1.0)
+                distinct ** (beta[0] / gamma) if beta else 1.0)
             for k, partition in partitions.items():
                 _, topic_word, prior = topics_of(atom_rows, model.atom_prior_, partition,
                                                  selectivity, gamma)
