@@ -18,7 +18,6 @@ from .merge.assignment import assign_main_topics, atom_offsets, topic_directions
 from .merge.partition import absorb_unowned_topics, assignment_matrix
 from .merge.ranking import ranked_words, word_marginal
 from .merge.topic_words import TOPIC_WORD_RULES, TopicWordRule, group_word_distributions, topics_of
-from .merge.weights import GENERIC_ATOM_POWER
 from .sae import SAETrainingConfig, SparseAutoencoder
 from .sae.mixtures import mixtures_over
 from .text.embedders import embed, required_embedder
@@ -92,13 +91,16 @@ class SAETopicModel(BaseEstimator):
         as ``log(1 + count)``, :func:`~bertopic_saetm.emission.profiles.document_words`:
         mostly empty posts) join the background topic too: no words can describe them
         (:func:`~bertopic_saetm.merge.background.wordless_atoms`). 0 flags none.
-    generic_atom_power : float >= 0, default=4.0
+    generic_atom_power : float >= 0 or "auto", default="auto"
         How much less a generic atom (one whose word profile is close to the mean profile
         of the content atoms: chatter, greetings, generic prose) weighs in the merge: its
         documents count ``min(1, KL / median KL) ** generic_atom_power``
         (:func:`~bertopic_saetm.merge.weights.generic_atom_factors`). Such atoms then pull
-        no topics of their own and join the nearest topic; every atom still joins one. 0
-        weighs every atom by its documents (as models saved before this parameter do).
+        no topics of their own and join the nearest topic; every atom still joins one.
+        ``"auto"``: 4 when the fit trains the dictionary, 0 with a pretrained ``sae`` (on
+        the frozen foundation dictionary the weights lowered NPMI; give 4 for an ``sae``
+        trained on this corpus). 0 weighs every atom by its documents (as models saved
+        before this parameter do).
     topic_words : {"documents", "emission"}, default="documents"
         Where topic words come from (:data:`~bertopic_saetm.merge.topic_words.
         TOPIC_WORD_RULES`). ``"documents"``: every atom's word profile, the damped counts of
@@ -223,7 +225,7 @@ class SAETopicModel(BaseEstimator):
         "background_weight": [Interval(Real, 0, 1, closed="left")],
         "background_share": [Interval(Real, 0, 1, closed="left")],
         "min_document_words": [Interval(Real, 0, None, closed="left")],
-        "generic_atom_power": [Interval(Real, 0, None, closed="left")],
+        "generic_atom_power": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
         "atom_space": [StrOptions({"centroids", "words"})],
         "topic_words": [StrOptions(set(TOPIC_WORD_RULES))],
         "top_p": [Interval(Real, 0, 1, closed="right")],
@@ -245,7 +247,7 @@ class SAETopicModel(BaseEstimator):
         atom_space="centroids",
         background_share=0.25,
         min_document_words=0.5,
-        generic_atom_power=GENERIC_ATOM_POWER,
+        generic_atom_power="auto",
         topic_words="documents",
         word_vectors="auto",
         background_weight=0.3,

@@ -14,6 +14,8 @@ from bertopic_saetm.dictionaries import (
     load_pretrained,
     pretrained_path,
 )
+from bertopic_saetm.merge.partition import cluster_atoms
+from bertopic_saetm.merge.weights import merge_weights
 
 
 def test_shipped_dictionary_files_name_the_model_and_the_licence():
@@ -39,6 +41,25 @@ def test_fit_by_name_trains_no_sae(corpus):
     assert model.sae_.d_sae == load_pretrained("minilm-foundation").d_sae
     assert theta.shape == (len(corpus.texts), model.n_topics_)
     torch.testing.assert_close(model.sae_.W_enc, load_pretrained("minilm-foundation").W_enc)
+
+
+def test_a_pretrained_dictionary_merges_without_the_generic_atom_weights(corpus, tmp_path):
+    # generic_atom_power="auto" is 0 on a frozen pretrained dictionary (where the weights
+    # lowered NPMI), before and after a save, and a number given is used as given.
+    model = SAETopicModel(n_topics=8, sae="minilm-foundation", random_state=0)
+    model.fit(corpus.texts, corpus.embeddings)
+    assert model.generic_atom_power == "auto"
+    assert model.fit_engine().merge.generic_atom_power == 0.0
+    content_prior = np.where(model.background_atoms_, 0.0, model.atom_prior_)
+    plain = cluster_atoms(model.atom_topic_vectors_,
+                          merge_weights(model.atom_main_documents_, content_prior), 8,
+                          random_state=0)
+    np.testing.assert_array_equal(model.atom_to_topic_, plain)
+    loaded = SAETopicModel.load(model.save(tmp_path / "foundation"))
+    assert loaded.fit_engine().merge.generic_atom_power == 0.0
+    np.testing.assert_array_equal(loaded.set_n_topics(8).atom_to_topic_, plain)
+    assert loaded.set_params(generic_atom_power=4.0).fit_engine().merge.generic_atom_power == 4.0
+    assert not np.array_equal(loaded.set_n_topics(8).atom_to_topic_, plain)
 
 
 def test_sae_lens_reads_the_shipped_file():

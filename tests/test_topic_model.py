@@ -105,7 +105,8 @@ def test_the_merge_weights_atoms_by_the_documents_they_head(fitted, corpus):
     assert counts.sum() == np.count_nonzero(atoms[:, content_prior > 0].sum(axis=1))
     vectors, k = fitted.atom_topic_vectors_, fitted.n_topics_
     generic = generic_atom_factors(fitted.atom_word_profile_, content_prior, 4.0)
-    assert fitted.generic_atom_power == 4.0
+    assert fitted.generic_atom_power == "auto"  # 4 with a dictionary trained on the corpus
+    assert fitted.fit_engine().merge.generic_atom_power == 4.0
     assert (generic < 1).sum() >= 0.4 * (content_prior > 0).sum()
     np.testing.assert_array_equal(fitted.atom_to_topic_, cluster_atoms(
         vectors, merge_weights(counts, content_prior) * generic, k, random_state=0))
@@ -477,7 +478,10 @@ def test_init_only_stores_parameters():
 def test_precomputed_bag_of_words_gives_the_same_model(fitted, corpus):
     vectorizer = fitted.vectorizer_
     counts = vectorizer.transform(corpus.texts)
-    model = SAETopicModel(n_topics=12, sae=fitted.sae_, vectorizer=vectorizer, random_state=0)
+    # The fitted SAE passed as sae= is pretrained to the estimator: its merge weights are
+    # the trained fit's only with the generic-atom power that fit used.
+    model = SAETopicModel(n_topics=12, sae=fitted.sae_, vectorizer=vectorizer, random_state=0,
+                          generic_atom_power=4.0)
     model.fit(corpus.texts, corpus.embeddings, counts=counts)
     np.testing.assert_allclose(model.atom_word_, fitted.atom_word_, atol=1e-12)
     assert model.get_topics() == fitted.get_topics()

@@ -2,10 +2,12 @@
 
     python benchmarks/experiments/generic_merge_weights.py [--corpus 20ng|bundled|...]
         [--seeds 0,1,2] [--k 20,50,100,200] [--betas 0,2,4] [--per-seed]
+        [--sae minilm-foundation]
 
-One default fit per seed, re-merged at every K and every beta with the fit's k-means seed.
-Every content atom's k-means weight (:func:`~bertopic_saetm.merge.weights.merge_weights`)
-is multiplied by :func:`~bertopic_saetm.merge.weights.generic_atom_factors` with power beta:
+One default fit per seed (with ``--sae``, on that pretrained dictionary), re-merged at
+every K and every beta with the fit's k-means seed. Every content atom's k-means weight
+(:func:`~bertopic_saetm.merge.weights.merge_weights`) is multiplied by
+:func:`~bertopic_saetm.merge.weights.generic_atom_factors` with power beta:
 ``min(1, KL_k / median KL) ** beta``, with ``KL_k`` the KL divergence of the atom's word
 profile from the prior-weighted mean profile of the content atoms. An atom whose words are
 the corpus' common ones (chatter, greetings, generic prose) then pulls no k-means centre of
@@ -42,13 +44,15 @@ def main() -> None:
     parser.add_argument("--seeds", default="0,1,2")
     parser.add_argument("--betas", default="0,2,4")
     parser.add_argument("--per-seed", action="store_true", help="print NPMI per seed")
+    parser.add_argument("--sae", help="a pretrained dictionary (e.g. minilm-foundation) "
+                                      "instead of one trained on the corpus")
     args = parser.parse_args()
     corpus = load_corpus(args.corpus, args.data, args.sample)
     ks = corpus_ks(args.corpus, args.k)
     betas = [float(b) for b in args.betas.split(",")]
     scores = {b: {k: [] for k in ks} for b in betas}
     for seed in (int(s) for s in args.seeds.split(",")):
-        model = SAETopicModel(n_topics=ks[0], random_state=seed)
+        model = SAETopicModel(n_topics=ks[0], random_state=seed, sae=args.sae)
         model.fit(corpus.docs, corpus.embeddings)
         reference = ReferenceCorpus.for_model(model, corpus.docs)
         theta = sp.csr_matrix(model.transform_atoms(embeddings=corpus.embeddings))
@@ -66,7 +70,8 @@ def main() -> None:
                                assignments=main, c_v=False)
                 row["largest"] = np.bincount(main[main >= 0]).max() / main.size
                 scores[beta][k].append(row)
-    print(f"{args.corpus}, {len(corpus.docs)} documents, seeds {args.seeds}: "
+    print(f"{args.corpus}, {len(corpus.docs)} documents, dictionary {args.sae or 'trained'}, "
+          f"seeds {args.seeds}: "
           + " / ".join(FIELDS))
     for beta, by_k in scores.items():
         cells = {k: " / ".join(f"{np.mean([r.get(f, np.nan) for r in rows]):.3f}"

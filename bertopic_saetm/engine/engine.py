@@ -23,6 +23,7 @@ import numpy as np
 
 from ..cluster.rows import is_dask_collection
 from ..dictionaries import check_dictionary_inputs
+from ..merge.weights import GENERIC_ATOM_POWER
 from ..merge.word_vectors import WORD_VECTOR_SOURCES
 from ..sae import SAETrainingConfig
 from ..text.embedders import embed, required_embedder
@@ -76,6 +77,11 @@ class FitEngine:
                 f"word_vectors={source!r} is neither one of {WORD_VECTOR_SOURCES} nor a "
                 "word2vec / GloVe file.")
         verbose = bool(params["verbose"])
+        generic_power = params["generic_atom_power"]
+        if generic_power == "auto":
+            # Measured on dictionaries trained on the corpus; on a frozen pretrained one the
+            # weights lowered NPMI and grew the largest topic (docs/decisions/merge_space.md).
+            generic_power = GENERIC_ATOM_POWER if params["sae"] is None else 0.0
         config = params["sae_config"]
         if isinstance(params["n_topics"], Integral):
             # A corpus-sized dictionary is sized for the topics asked for, too.
@@ -90,7 +96,7 @@ class FitEngine:
             merge=MergeStage(n_topics=params["n_topics"], atom_space=params["atom_space"],
                              background_share=params["background_share"],
                              min_document_words=params["min_document_words"],
-                             generic_atom_power=params["generic_atom_power"], word_vectors=source,
+                             generic_atom_power=generic_power, word_vectors=source,
                              embedding_model=params["embedding_model"], top_p=params["top_p"],
                              min_cluster_size=params["min_cluster_size"],
                              random_state=params["random_state"], verbose=verbose),
