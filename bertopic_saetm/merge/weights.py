@@ -110,7 +110,8 @@ def atom_distinctiveness(atom_word_profile: np.ndarray, content_prior: np.ndarra
         ``KL_k / median KL`` (at least 1e-12), with ``KL_k`` the KL divergence of atom k's
         profile from the prior-weighted mean profile of the content atoms and the median
         taken over the content atoms; all ones when that median is 0 (the content atoms'
-        profiles coincide) or no atom has a prior.
+        profiles coincide), no content atom has words, or no atom has a prior. An atom
+        without words (an all-zero row) is as generic as can be (1e-12).
     """
     prior = np.asarray(content_prior, dtype=np.float64)
     content = prior > 0
@@ -118,6 +119,8 @@ def atom_distinctiveness(atom_word_profile: np.ndarray, content_prior: np.ndarra
         return np.ones(prior.shape[0])
     rows = np.asarray(atom_word_profile, dtype=np.float64)
     mean = prior @ rows
+    if not mean.sum() > 0:  # no content atom has words: none is more generic than another
+        return np.ones(prior.shape[0])
     mean = mean / mean.sum()
     kl = rel_entr(rows, mean[None, :]).sum(axis=1)
     median = np.median(kl[content])

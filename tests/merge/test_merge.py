@@ -139,6 +139,11 @@ def test_generic_atoms_are_those_whose_words_are_the_corpus_common_ones():
     np.testing.assert_array_equal(generic_atom_factors(np.tile(profile[:1], (5, 1)),
                                                        np.full(5, 0.2), 4.0), 1.0)
     np.testing.assert_array_equal(generic_atom_factors(profile, np.zeros(len(prior)), 4.0), 1.0)
+    np.testing.assert_array_equal(generic_atom_factors(np.zeros_like(profile), prior, 4.0), 1.0)
+    # An atom without words (all-zero profile) is the most generic of all.
+    wordless = profile.copy()
+    wordless[0] = 0.0
+    assert generic_atom_factors(wordless, prior, 4.0)[0] < 1e-40
 
 
 def test_generic_atoms_weighed_down_leave_the_topics_to_the_themes():
