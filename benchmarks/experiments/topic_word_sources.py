@@ -110,11 +110,12 @@ def main() -> None:
             atom_rows = model.atom_word_ if rows == "B" else word_profiles(
                 (theta.power(power).T @ TRANSFORMS[transform](counts, model.idf_)).toarray())
             # prior x selectivity^gamma x distinctiveness^beta, through the selectivity.
-            distinct = atom_distinctiveness(atom_rows, model.atom_prior_ * content)
-            if beta[1:] == ["capped"]:
-                distinct = np.minimum(distinct, 1.0)
-            selectivity = model.atom_selectivity_ * (
-                distinct ** (beta[0] / gamma) if beta else 1.0)
+            selectivity = model.atom_selectivity_
+            if beta:
+                distinct = atom_distinctiveness(atom_rows, model.atom_prior_ * content)
+                if beta[1:] == ["capped"]:
+                    distinct = np.minimum(distinct, 1.0)
+                selectivity = selectivity * distinct ** (beta[0] / gamma)
             for k, partition in partitions.items():
                 _, topic_word, prior = topics_of(atom_rows, model.atom_prior_, partition,
                                                  selectivity, gamma)
